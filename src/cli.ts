@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// The CLI: a thin shell over the library API (src/api.ts). It parses arguments, builds reporters,
+// and maps results to exit codes: 0 passed, 1 a step failed, 2 invalid specs or wrong usage.
+// Modules are imported per command, so `--version` and `validate` never load got.
+import { parseArgs } from "node:util";
+import { VERSION } from "./version.js";
+
+const HELP = `authspec ${VERSION}: declarative tests for authenticated HTTP APIs
+
+Usage:
+  authspec run [paths...]       validate, then run specs (files, directories, globs; default specs/)
+  authspec validate [paths...]  only validate (exit 0 or 2); nothing is sent
+
+Options (run):
+  --base-url URL         override every spec's baseUrl
+  --var NAME=VALUE       define a variable (repeatable; overrides spec variables)
+  --env-file FILE        KEY=VALUE lines, visible as env.KEY and secrets.KEY (repeatable)
+  --timeout MS           default timeout of every request (default 10000)
+  --bail                 start no further spec after the first failed one
+  --verbose, -v          show each request and response (secrets masked)
+  --reporter NAME[:FILE] console (default), json or junit; repeatable, each with its own output
+  --output FILE          write the last --reporter without a FILE there
+  --no-color             no colours (NO_COLOR and FORCE_COLOR are honoured too)
+  --version              print the version
+  --help, -h             this help
+
+Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or wrong usage.
+`;
+
+class CliUsage extends Error {}
+
+type ReporterName = "console" | "json" | "junit";
+interface ReporterChoice {
+  name: ReporterName;
+  file?: string;
+}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      "base-url": { type: "string" },
+      var: { type: "string", multiple: true },
+      "env-file": { type: "string", multiple: true },
+      timeout: { type: "string" },
+      bail: { type: "boolean" },
+      verbose: { type: "boolean", short: "v" },
+      reporter: { type: "string", multiple: true },
+      output: { type: "string", short: "o" },
+      color: { type: "boolean" },
+      "no-color": { type: "boolean" },
+      version: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  return { values, positionals };
+}
+
+function parseVars(list: string[] = []): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf("=");
+    const name = eq > 0 ? item.slice(0, eq) : "";
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new CliUsage(`--var expects NAME=VALUE, got ${JSON.stringify(item)}`);
+    vars[name] = item.slice(eq + 1);
+  }
+  return vars;
+}
+
+function parseReporters(list: string[] = [], output?: string): ReporterChoice[] {
+  const choices: ReporterChoice[] = (list.length ? list : ["console"]).map((r) => {
+    const colon = r.indexOf(":");
+    const name = colon >= 0 ? r.slice(0, colon) : r;
+    if (name !== "console" && name !== "json" && name !== "junit") throw new CliUsage(`unknown reporter ${JSON.stringify(name)}: use console, json or junit`);
+    const file = colon >= 0 ? r.slice(colon + 1) : undefined;
+    if (file === "") throw new CliUsage(`--reporter ${name}: empty file name`);
+    return { name, file };
+  });
+  if (output !== undefined) {
+    const target = [...choices].reverse().find((c) => c.file === undefined);
+    if (!target) throw new CliUsage("--output: every --reporter already names its file");
+    target.file = output;
+  }
+  const toStdout = choices.filter((c) => c.file === undefined);
+  if (toStdout.length > 1) throw new CliUsage(`${toStdout.map((c) => c.name).join(" and ")} would both write to stdout: give one a file (--reporter NAME:FILE or --output FILE)`);
+  return choices;
+}
+
+async function colorLevel(noColor: boolean): Promise<0 | 1 | 2 | 3> {
+  const { default: chalk } = await import("chalk");
+  const env = process.env;
+  if (noColor) return 0;
+  if (env.NO_COLOR && !env.FORCE_COLOR) return 0;
+  return chalk.level;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === "--version" || cmd === "-V") {
+    process.stdout.write(VERSION + "\n");
+    return 0;
+  }
+  if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") {
+    process.stdout.write(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd !== "run" && cmd !== "validate") throw new CliUsage(`unknown command ${JSON.stringify(cmd)}`);
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(rest);
+  } catch (e) {
+    throw new CliUsage((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(VERSION + "\n");
+    return 0;
+  }
+  const paths = positionals.length ? positionals : ["specs"];
+  const vars = parseVars(values.var);
+  const { Chalk } = await import("chalk");
+  const c = new Chalk({ level: await colorLevel(values["no-color"] === true || values.color === false) });
+
+  if (cmd === "validate") {
+    const { validate } = await import("./api.js");
+    const { diagnosticParts } = await import("./errors.js");
+    const result = await validate(paths, { vars: Object.keys(vars) });
+    for (const d of result.diagnostics) {
+      const { where, what } = diagnosticParts(d);
+      process.stdout.write(`${c.bold(where)}: ${c.red("error")} ${what}\n`);
+    }
+    if (result.ok) process.stdout.write(c.green(`${result.files.length} file${result.files.length === 1 ? "" : "s"} valid\n`));
+    else {
+      const files = new Set(result.diagnostics.map((d) => d.file)).size;
+      process.stdout.write(c.red(`\n${result.diagnostics.length} problem${result.diagnostics.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}\n`));
+    }
+    return result.ok ? 0 : 2;
+  }
+
+  let timeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutMs = Number(values.timeout);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliUsage(`--timeout expects a positive number of milliseconds, got ${JSON.stringify(values.timeout)}`);
+  }
+  const choices = parseReporters(values.reporter, values.output);
+  const [{ run }, { Redactor }, { Output }] = await Promise.all([import("./api.js"), import("./mask.js"), import("./report/reporter.js")]);
+  const redactor = new Redactor();
+  const reporters = await Promise.all(
+    choices.map(async (ch) => {
+      const out = new Output(redactor, ch.file);
+      if (ch.name === "json") return new (await import("./report/json.js")).JsonReporter(out, VERSION);
+      if (ch.name === "junit") return new (await import("./report/junit.js")).JUnitReporter(out);
+      const cc = ch.file ? new Chalk({ level: 0 }) : c;
+      return new (await import("./report/console.js")).ConsoleReporter(out, cc, { verbose: values.verbose === true });
+    }),
+  );
+  const result = await run(paths, {
+    vars, envFiles: values["env-file"], baseUrl: values["base-url"], timeoutMs, bail: values.bail === true, reporters, redactor,
+  });
+  // With no console reporter on stdout, still say where reports went (stderr keeps stdout clean).
+  return result.exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof CliUsage) {
+      process.stderr.write(`authspec: ${e.message}\nRun \`authspec --help\` for usage.\n`);
+      process.exitCode = 2;
+    } else {
+      const err = e as Error;
+      process.stderr.write(`authspec: internal error: ${err?.message ?? String(e)}\n${process.env.AUTHSPEC_DEBUG ? (err?.stack ?? "") + "\n" : "(set AUTHSPEC_DEBUG=1 for a stack trace; please report it)\n"}`);
+      process.exitCode = 3;
+    }
+  },
+);

@@ -1,0 +1,38 @@
+// Errors are values that carry a location. They are rendered once, by the reporters or the CLI.
+
+export interface Diagnostic {
+  file: string;
+  /** 1-based line and column; 0 when the problem concerns the file as a whole. */
+  line: number;
+  col: number;
+  /** JSON pointer of the offending value inside the file, when there is one. */
+  path?: string;
+  message: string;
+}
+
+/** "file:line:col" and "message (at /json/path)": the two halves of a rendered diagnostic. */
+export function diagnosticParts(d: Diagnostic): { where: string; what: string } {
+  return { where: d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file, what: `${d.message}${d.path ? ` (at ${d.path})` : ""}` };
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const { where, what } = diagnosticParts(d);
+  return `${where}: ${what}`;
+}
+
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds.sort((a, b) => (a.file === b.file ? a.line - b.line || a.col - b.col : a.file < b.file ? -1 : 1));
+}
+
+/** Wrong usage of the CLI or library (bad option, missing file, missing environment variable): exit 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));

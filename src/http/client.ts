@@ -1,0 +1,147 @@
+// Send: the HTTP boundary. Everything that touches the network is here; the rest of authspec sees
+// HttpRequest / HttpResponse values and NetworkFailure values, never got's objects or exceptions.
+// One got instance and one keep-alive agent per client (per run), so a suite reuses connections.
+import http from "node:http";
+import https from "node:https";
+import type { Got, RequestError } from "got";
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+
+export interface HttpRequest {
+  method: Method;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  followRedirects: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  /** Lower-case names; repeated headers (set-cookie) as arrays. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  durationMs: number;
+  /** The final URL (after redirects). */
+  url: string;
+  redirects: string[];
+  httpVersion: string;
+}
+
+/** A request that got no HTTP response: refused, reset, timed out, TLS failure, bad URL. */
+export class NetworkFailure {
+  constructor(
+    readonly code: string,
+    readonly message: string,
+    readonly durationMs: number,
+  ) {}
+}
+
+export interface ClientOptions {
+  /** Maximum sockets per host (default 64). */
+  maxSockets?: number;
+  maxRedirects?: number;
+}
+
+export class HttpClient {
+  private got: Got | undefined;
+  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly maxRedirects: number;
+
+  constructor(opts: ClientOptions = {}) {
+    const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64, scheduling: "lifo" as const };
+    this.agents = { http: new http.Agent(agentOpts), https: new https.Agent(agentOpts) };
+    this.maxRedirects = opts.maxRedirects ?? 10;
+  }
+
+  private async instance(): Promise<Got> {
+    if (!this.got) {
+      const { got } = await import("got"); // ~85 ms: loaded only when a request is sent
+      this.got = got.extend({
+        agent: this.agents,
+        throwHttpErrors: false,
+        retry: { limit: 0 },
+        decompress: true,
+        maxRedirects: this.maxRedirects,
+        https: { rejectUnauthorized: true },
+        headers: { "user-agent": "authspec" },
+      });
+    }
+    return this.got;
+  }
+
+  async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse | NetworkFailure> {
+    const started = performance.now();
+    let got: Got;
+    try {
+      got = await this.instance();
+      const res = await got(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        timeout: { request: req.timeoutMs },
+        followRedirect: req.followRedirects,
+        responseType: "buffer",
+        signal,
+      });
+      return {
+        status: res.statusCode,
+        statusText: res.statusMessage ?? "",
+        headers: res.headers,
+        body: res.body,
+        durationMs: res.timings.phases.total ?? performance.now() - started,
+        url: res.url,
+        redirects: res.redirectUrls.map(String),
+        httpVersion: res.httpVersion,
+      };
+    } catch (e) {
+      return describeFailure(e, req, performance.now() - started);
+    }
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
+
+const CODES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset by the server",
+  EPIPE: "connection closed by the server while sending",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "DNS lookup failed (temporary)",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  ETIMEDOUT: "timed out",
+  ERR_TLS_CERT_ALTNAME_INVALID: "TLS certificate does not match the host name",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "TLS certificate is self-signed and not trusted",
+  SELF_SIGNED_CERT_IN_CHAIN: "TLS certificate chain contains an untrusted self-signed certificate",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "TLS certificate could not be verified (unknown issuer)",
+  CERT_HAS_EXPIRED: "TLS certificate has expired",
+  ERR_TOO_MANY_REDIRECTS: "too many redirects",
+  ERR_INVALID_URL: "invalid URL",
+  ERR_ABORTED: "aborted",
+  ERR_BODY_PARSE_FAILURE: "could not read the response body",
+  HPE_HEADER_OVERFLOW: "response headers too large",
+  HPE_INVALID_CONSTANT: "invalid HTTP response",
+};
+
+function describeFailure(e: unknown, req: HttpRequest, durationMs: number): NetworkFailure {
+  const err = e as RequestError & { code?: string; event?: string; cause?: { code?: string } };
+  let code = err.code ?? err.cause?.code ?? "ERR_NETWORK";
+  if (err.name === "TimeoutError") {
+    return new NetworkFailure("ETIMEDOUT", `timed out after ${req.timeoutMs} ms${err.event && err.event !== "request" ? ` (${err.event})` : ""}`, durationMs);
+  }
+  if (err.name === "AbortError" || code === "ABORT_ERR") code = "ERR_ABORTED";
+  if (err.name === "MaxRedirectsError") code = "ERR_TOO_MANY_REDIRECTS";
+  const what = CODES[code] ?? (err.message || "request failed").split("\n")[0]!;
+  let host = "";
+  try {
+    host = ` (${new URL(req.url).host})`;
+  } catch {
+    /* the URL itself is the problem */
+  }
+  return new NetworkFailure(code, `${what}${host} [${code}]`, durationMs);
+}

@@ -1,0 +1,79 @@
+// Load: read a YAML file into a document that keeps positions, so every later stage can point at file:line:col.
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import type { Diagnostic } from "../errors.js";
+
+export interface Source {
+  file: string;
+  doc: Document;
+  lineCounter: LineCounter;
+  /** The plain data (undefined when the file has syntax errors). */
+  data: unknown;
+}
+
+const MAX_ALIAS_COUNT = 1000;
+
+export function parseSource(file: string, text: string): { source: Source; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  // A leading BOM is not content; yaml keeps offsets relative to the text it was given, so strip it first
+  // and every position stays right (the BOM is not a column a user can see).
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const source: Source = { file, doc, lineCounter, data: undefined };
+  const diagnostics: Diagnostic[] = [];
+  for (const e of doc.errors) {
+    const { line, col } = lineCounter.linePos(e.pos[0]);
+    const duplicate = e.code === "DUPLICATE_KEY" ? (/^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\r\n]+?)\s*:/.exec(text.slice(e.pos[0], e.pos[0] + 200))?.[1] ?? "?") : "";
+    diagnostics.push({ file, line, col, message: duplicate ? `duplicate key \`${duplicate}\`` : yamlMessage(e.code, e.message) });
+  }
+  if (diagnostics.length) return { source, diagnostics };
+  if (text.includes("\0")) {
+    diagnostics.push({ file, line: 0, col: 0, message: "not a text file (contains NUL bytes)" });
+    return { source, diagnostics };
+  }
+  try {
+    source.data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    diagnostics.push({ file, line: 1, col: 1, message: `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} alias nodes): ${(e as Error).message}` });
+    return { source, diagnostics };
+  }
+  if (source.data === undefined || source.data === null)
+    diagnostics.push({ file, line: 1, col: 1, message: "the file is empty: a spec needs at least `name` and `steps`" });
+  return { source, diagnostics };
+}
+
+function yamlMessage(code: string, message: string): string {
+  // yaml's messages carry their own "at line X, column Y" suffix; the position is already in front of ours.
+  const text = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, "").trim();
+  if (code === "DUPLICATE_KEY") return "duplicate key";
+  if (code === "TAB_AS_INDENT") return "YAML syntax error: tabs are not allowed as indentation";
+  return `YAML syntax error: ${text}`;
+}
+
+/** Split a JSON pointer into its unescaped segments. */
+export function pointerSegments(pointer: string): string[] {
+  return pointer === "" ? [] : pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+export function pointer(segments: readonly (string | number)[]): string {
+  return segments.map((s) => "/" + String(s).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+/**
+ * The line:col of the value at a JSON pointer; falls back to the nearest ancestor that exists.
+ * With `key`, points at that key of the mapping found (for unknown keys); with `atKey`, at the key
+ * of the last segment instead of its value.
+ */
+export function locate(source: Source, instancePath: string, opts: { key?: string; atKey?: boolean } = {}): { line: number; col: number } {
+  const { doc, lineCounter } = source;
+  const path = pointerSegments(instancePath);
+  let keyName = opts.key;
+  if (opts.atKey && keyName === undefined && path.length) keyName = path.pop();
+  let node: Node | null | undefined;
+  for (let n = path.length; n >= 0 && !node; n--)
+    node = n === 0 ? (doc.contents as Node | null) : (doc.getIn(path.slice(0, n), true) as Node | undefined);
+  if (keyName !== undefined && isMap(node)) {
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === keyName);
+    if (pair && isScalar(pair.key)) node = pair.key;
+  }
+  return lineCounter.linePos(node?.range?.[0] ?? 0);
+}

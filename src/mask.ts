@@ -1,0 +1,86 @@
+// Masking: one mechanism for every sink. Secret values are registered as they appear (secrets.*,
+// captures, credential headers); every string that leaves authspec (console, verbose log, reports,
+// error messages) passes through Redactor.redact() on its way out.
+
+export const MASK = "***";
+/** Headers whose values are always secret, in requests and responses. */
+export const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie"]);
+
+export class Redactor {
+  private secrets = new Set<string>();
+  private pattern: RegExp | null = null;
+
+  /**
+   * Register a secret value, plus the encoded forms it may appear in (URL-encoded, JSON-escaped, base64).
+   * `minLength` skips short values (captures: a captured id `1` would otherwise hide every digit 1).
+   */
+  add(value: unknown, minLength = 1): void {
+    if (value === null || value === undefined || typeof value === "boolean") return;
+    const text = typeof value === "string" ? value : typeof value === "number" ? String(value) : JSON.stringify(value);
+    if (text.length < Math.max(1, minLength)) return;
+    const forms = [text, encodeURIComponent(text), JSON.stringify(text).slice(1, -1), Buffer.from(text).toString("base64")];
+    const before = this.secrets.size;
+    for (const f of forms) this.secrets.add(f);
+    if (this.secrets.size !== before) this.pattern = null;
+  }
+
+  /** Register the value of a credential header (see SECRET_HEADERS). */
+  addHeader(name: string, value: string): void {
+    this.add(value);
+    const lower = name.toLowerCase();
+    if (lower === "cookie" || lower === "set-cookie") {
+      // Cookie: every pair's value; Set-Cookie: the first pair only (the rest are attributes such as Path=/).
+      const pairs = lower === "cookie" ? value.split(/;\s*/) : [value.split(";")[0] ?? ""];
+      for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        if (eq > 0) this.add(pair.slice(eq + 1).trim());
+      }
+      return;
+    }
+    const m = /^\s*([A-Za-z][\w-]*)\s+(\S.*)$/.exec(value);
+    if (!m) return;
+    this.add(m[2]);
+    if (m[1]!.toLowerCase() === "basic") {
+      const decoded = Buffer.from(m[2]!, "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon >= 0) this.add(decoded.slice(colon + 1));
+    }
+  }
+
+  get size(): number {
+    return this.secrets.size;
+  }
+
+  redact(text: string): string {
+    if (this.secrets.size === 0 || text.length === 0) return text;
+    if (!this.pattern) {
+      // Longest first, so a secret that contains another is masked whole.
+      const alts = [...this.secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      this.pattern = new RegExp(alts.join("|"), "g");
+    }
+    return text.replace(this.pattern, MASK);
+  }
+
+  /** Redact every string inside a JSON-like value (for structured reports). */
+  redactDeep<T>(value: T): T {
+    if (typeof value === "string") return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v)) as T;
+    if (value !== null && typeof value === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[this.redact(k)] = this.redactDeep(v);
+      return out as T;
+    }
+    return value;
+  }
+
+  /** Headers for display: credential headers are masked whole, the rest redacted. */
+  headers(h: Record<string, string | string[] | undefined>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(h)) {
+      if (v === undefined) continue;
+      const text = Array.isArray(v) ? v.join(", ") : v;
+      out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? MASK : this.redact(text);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,74 @@
+// JUnit reporter: the Ant JUnit XML shape Jenkins and GitLab read. One <testsuite> per spec
+// (package = spec file), one <testcase> per step (classname = spec file, name = step, time in
+// seconds). XML is built with xmlbuilder2 (maintained; escapes text and attributes, drops nothing).
+import { hostname } from "node:os";
+import { create } from "xmlbuilder2";
+import { formatDiagnostic } from "../errors.js";
+import type { RunResult, SpecResult } from "../run/results.js";
+import type { Output, Reporter } from "./reporter.js";
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+/** XML 1.0 cannot carry most control characters, even escaped: replace them. */
+const xmlSafe = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "\uFFFD");
+/** The XSD's timestamp: local ISO 8601 without zone or fraction. */
+const timestamp = (iso: string) => iso.slice(0, 19);
+
+export function toJUnit(result: RunResult, redact: (s: string) => string): string {
+  const text = (s: string) => xmlSafe(redact(s));
+  const root = create({ version: "1.0", encoding: "UTF-8" }).ele("testsuites");
+  const host = hostname() || "localhost";
+  const ts = timestamp(result.startedAt);
+  let id = 0;
+  if (result.diagnostics.length) {
+    const files = [...new Set(result.diagnostics.map((d) => d.file))];
+    const suite = root.ele("testsuite", {
+      name: "authspec validation", package: "authspec", id: id++, timestamp: ts, hostname: host,
+      tests: files.length, failures: 0, errors: files.length, skipped: 0, time: "0.000",
+    });
+    suite.ele("properties");
+    for (const file of files) {
+      const diags = result.diagnostics.filter((d) => d.file === file);
+      suite
+        .ele("testcase", { name: text(`validate ${file}`), classname: text(file), time: "0.000" })
+        .ele("error", { type: "validation", message: text(`${diags.length} problem(s) in ${file}`) })
+        .txt(text(diags.map(formatDiagnostic).join("\n")));
+    }
+    suite.ele("system-out");
+    suite.ele("system-err");
+  }
+  for (const spec of result.specs) addSuite(root, spec, id++, ts, host, text);
+  return root.end({ prettyPrint: true }) + "\n";
+}
+
+function addSuite(root: ReturnType<typeof create>, spec: SpecResult, id: number, ts: string, host: string, text: (s: string) => string) {
+  const count = (s: string) => spec.steps.filter((x) => x.status === s).length;
+  const suite = root.ele("testsuite", {
+    name: text(spec.name), package: text(spec.file), id, timestamp: ts, hostname: host,
+    tests: spec.steps.length, failures: count("failed"), errors: 0, skipped: count("skipped"), time: seconds(spec.durationMs),
+  });
+  suite.ele("properties").ele("property", { name: "file", value: text(spec.file) });
+  for (const step of spec.steps) {
+    const tc = suite.ele("testcase", { name: text(step.name), classname: text(spec.file), time: seconds(step.durationMs) });
+    if (step.status === "skipped") tc.ele("skipped", { message: "an earlier step failed or the run stopped" });
+    else if (step.status === "failed") {
+      const first = step.failures[0];
+      const detail = [
+        `${spec.file}:${step.line}`,
+        ...(step.request ? [`${step.request.method} ${step.request.url}${step.response ? ` -> ${step.response.status}` : ""}`] : []),
+        ...step.failures.map((f) => `- ${f.message}`),
+        ...(step.response?.bodyExcerpt ? ["response body:", step.response.bodyExcerpt] : []),
+      ].join("\n");
+      tc.ele("failure", { type: first?.kind ?? "failure", message: text(first?.message ?? "failed") }).txt(text(detail));
+    }
+  }
+  suite.ele("system-out");
+  suite.ele("system-err");
+}
+
+export class JUnitReporter implements Reporter {
+  constructor(private readonly out: Output) {}
+  onRunEnd(result: RunResult): void {
+    const r = this.out.redactorRef;
+    this.out.writeDocument(toJUnit(result, (s) => r.redact(s)));
+  }
+}

@@ -1,0 +1,176 @@
+// Validate, second pass: what a JSON Schema cannot say. Duplicate step names, capture sources, regexes,
+// JSONPaths, embedded JSON Schemas and templates (syntax, and that every name is defined before use).
+// Written defensively: it also runs on data that failed the schema, so one pass reports every problem.
+import { isScalar, Scalar, type Node } from "yaml";
+import type { Diagnostic } from "../errors.js";
+import { locate, pointer, type Source } from "../load/source.js";
+import { jsonPathProblem } from "../assert/jsonpath.js";
+import { userSchemaProblem } from "../assert/schema.js";
+import { isMatcherObject, regex } from "../assert/matchers.js";
+import { hasTemplate, refLabel, scan, walkStrings, type Ref } from "../template/template.js";
+import { closest } from "./suggest.js";
+
+export interface SemanticResult {
+  diagnostics: Diagnostic[];
+  /** env.* and secrets.* references, checked against the environment at run start. */
+  envRefs: { ref: Ref; line: number; col: number }[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
+const q = (s: unknown) => "`" + String(s) + "`";
+
+export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): SemanticResult {
+  const diagnostics: Diagnostic[] = [];
+  const envRefs: SemanticResult["envRefs"] = [];
+  const data = source.data;
+  if (!isObj(data)) {
+    if (data !== undefined && data !== null) diagnostics.push({ file: source.file, line: 1, col: 1, path: "/", message: "a spec must be a mapping with `name` and `steps`" });
+    return { diagnostics, envRefs };
+  }
+  const report = (segs: (string | number)[], message: string, opts: { key?: string; atKey?: boolean; offset?: number } = {}) => {
+    const path = pointer(segs);
+    let pos = locate(source, path, opts);
+    if (opts.offset !== undefined) pos = withOffset(source, path, pos, opts.offset);
+    diagnostics.push({ file: source.file, ...pos, path: path || "/", message });
+  };
+
+  // Templates: check syntax and that each name is defined where it is used.
+  const checkTemplates = (value: unknown, segs: (string | number)[], known: ReadonlySet<string>, later?: Map<string, string>, how = "captured") => {
+    for (const { path, text } of walkStrings(value)) {
+      const at = [...segs, ...path];
+      const { tokens, problems } = scan(text);
+      for (const p of problems) report(at, p.message, { offset: p.offset });
+      for (const t of tokens) {
+        if (t.ref.kind !== "var") {
+          const pos = withOffset(source, pointer(at), locate(source, pointer(at)), t.start);
+          envRefs.push({ ref: t.ref, ...pos });
+          continue;
+        }
+        if (known.has(t.ref.name)) continue;
+        const laterStep = later?.get(t.ref.name);
+        const guess = closest(t.ref.name, [...known]);
+        const message = laterStep
+          ? how === "defined"
+            ? `variable ${q(t.ref.name)} is defined after this one: a variable can use only the variables before it`
+            : `variable ${q(t.ref.name)} is captured only by a later step (${q(laterStep)}): a capture is visible to the steps after it`
+          : `unknown variable ${q(refLabel(t.ref))}: not defined in \`variables\`, by --var, or by a capture of an earlier step${guess ? `; did you mean ${q(guess)}?` : ""}`;
+        report(at, message, { offset: t.start });
+      }
+    }
+  };
+
+  const known = new Set<string>(cliVars);
+  if (isObj(data.variables)) {
+    // Variables are defined in order: a value may use the variables before it (and env/secrets, --var).
+    const defined = new Set<string>(cliVars);
+    const names = Object.keys(data.variables);
+    for (const [name, value] of Object.entries(data.variables)) {
+      const after = new Map(names.filter((n) => !defined.has(n) && n !== name).map((n) => [n, `variables.${n}`]));
+      checkTemplates(value, ["variables", name], defined, after, "defined");
+      defined.add(name);
+      known.add(name);
+    }
+  }
+  checkTemplates(data.baseUrl, ["baseUrl"], known);
+
+  const steps = Array.isArray(data.steps) ? data.steps : [];
+  // Which step captures each name (for "captured only by a later step").
+  const capturedBy = new Map<string, string>();
+  steps.forEach((step) => {
+    if (isObj(step) && isObj(step.capture) && typeof step.name === "string")
+      for (const name of Object.keys(step.capture)) if (!capturedBy.has(name)) capturedBy.set(name, step.name);
+  });
+
+  const names = new Map<string, number>();
+  steps.forEach((step, i) => {
+    if (!isObj(step)) return;
+    const at = (...segs: (string | number)[]) => ["steps", i, ...segs];
+    if (typeof step.name === "string") {
+      const first = names.get(step.name);
+      if (first !== undefined) report(at("name"), `duplicate step name ${q(step.name)} (first used at line ${locate(source, pointer(["steps", first, "name"])).line})`);
+      else names.set(step.name, i);
+    }
+    const later = new Map([...capturedBy].filter(([k]) => !known.has(k)));
+    checkTemplates(step.request, at("request"), known, later);
+    checkTemplates(step.expect, at("expect"), known, later);
+
+    const expect = step.expect;
+    if (isObj(expect)) {
+      for (const where of ["headers", "body"] as const) {
+        const m = expect[where];
+        if (!isObj(m)) continue;
+        for (const [key, matcher] of Object.entries(m)) {
+          if (where === "body" && key.startsWith("$")) {
+            const problem = jsonPathProblem(key);
+            if (problem) report(at("expect", "body", key), problem, { atKey: true });
+          }
+          checkRegexes(matcher, at("expect", where, key), report);
+        }
+      }
+      if (isObj(expect.schema)) {
+        const problem = userSchemaProblem(expect.schema);
+        if (problem) report(at("expect", "schema"), `invalid JSON Schema: ${problem}`, { atKey: true });
+      }
+    }
+
+    if (isObj(step.capture)) {
+      for (const [name, cap] of Object.entries(step.capture)) {
+        const cat = at("capture", name);
+        if (typeof cap === "string") {
+          if (cap.startsWith("$")) {
+            const problem = jsonPathProblem(cap);
+            if (problem) report(cat, problem);
+          }
+        } else if (isObj(cap)) {
+          const sources = ["jsonpath", "header", "cookie"].filter((k) => k in cap);
+          if (sources.length !== 1)
+            report(cat, sources.length === 0
+              ? `capture ${q(name)} needs a source: jsonpath, header or cookie`
+              : `capture ${q(name)} has ${sources.length} sources (${sources.join(", ")}); use exactly one`);
+          if (typeof cap.jsonpath === "string" && cap.jsonpath.startsWith("$")) {
+            const problem = jsonPathProblem(cap.jsonpath);
+            if (problem) report([...cat, "jsonpath"], problem);
+          }
+          if (typeof cap.regex === "string") {
+            const problem = regexProblem(cap.regex);
+            if (problem) report([...cat, "regex"], problem);
+          }
+        }
+      }
+      // Captures become visible to the following steps.
+      for (const name of Object.keys(step.capture)) known.add(name);
+    }
+  });
+  return { diagnostics, envRefs };
+}
+
+function checkRegexes(matcher: unknown, segs: (string | number)[], report: (s: (string | number)[], m: string) => void): void {
+  if (!isMatcherObject(matcher)) return;
+  const m = matcher as Obj;
+  if (typeof m.matches === "string" && !hasTemplate(m.matches)) {
+    const problem = regexProblem(m.matches);
+    if (problem) report([...segs, "matches"], problem);
+  }
+  if (isMatcherObject(m.length)) checkRegexes(m.length, [...segs, "length"], report);
+}
+
+function regexProblem(source: string): string | undefined {
+  if (hasTemplate(source)) return undefined;
+  try {
+    regex(source);
+    return undefined;
+  } catch (e) {
+    return `invalid regular expression ${q(source)}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "")}`;
+  }
+}
+
+/** Move a position right by a character offset inside a single-line scalar (for templates in long strings). */
+function withOffset(source: Source, path: string, pos: { line: number; col: number }, offset: number) {
+  const node = path === "" ? source.doc.contents : (source.doc.getIn(path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")), true) as Node | undefined);
+  if (!isScalar(node) || typeof node.value !== "string") return pos;
+  const raw = node.source ?? node.value;
+  if (raw.includes("\n") || node.value.includes("\n")) return pos;
+  const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+  return { line: pos.line, col: pos.col + offset + (quoted ? 1 : 0) };
+}
