@@ -1,0 +1,15 @@
+// `npm start`: start the demo auth server on a free port and run the example suites in specs/ against it
+// with the built CLI. Extra arguments go to `authspec run` (e.g. `npm start -- --verbose`).
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { startDemoServer } from "../fixtures/demo-server.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const server = await startDemoServer();
+console.log(`demo server on ${server.url}`);
+const args = ["dist/cli.js", "run", "specs", "--env-file", "specs/demo.env", ...process.argv.slice(2)];
+console.log(`$ API_URL=${server.url} authspec ${args.slice(1).join(" ")}\n`);
+const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, API_URL: server.url } });
+const code: number = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
+await server.close();
+process.exit(code);
