@@ -5,9 +5,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** tsx's loader by absolute URL, so the CLI can run from any working directory. */
+const TSX = pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href;
 
 /** A temp folder with the given files (path -> content). Call cleanup() when done. */
 export function tempDir(files: Record<string, string> = {}): { dir: string; path: (p: string) => string; cleanup: () => void } {
@@ -67,7 +69,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
   return new Promise((resolve) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, NODE_OPTIONS: undefined, ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli.ts"), ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
+    const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "src/cli.ts"), ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
