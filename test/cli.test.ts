@@ -42,6 +42,11 @@ describe("authspec CLI", () => {
       const r = await runCli(["validate", t.dir], { cwd: t.dir });
       expect(r.code).toBe(2);
       expect(r.stdout).toBe("bad.yaml:5:5: error unknown key `captrue`; did you mean `capture`? (at /steps/0/captrue)\n\n1 problem in 1 file\n");
+      const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+      const shown = /\$ authspec validate fixtures\/broken\.yaml\n([\s\S]*?)```/.exec(readme)![1];
+      const broken = await runCli(["validate", "fixtures/broken.yaml"]);
+      expect(broken.code).toBe(2);
+      expect(broken.stdout).toBe(shown); // the README shows the real output
       const missing = await runCli(["validate", "nope.yaml"], { cwd: t.dir });
       expect(missing.code).toBe(2);
       expect(missing.stdout).toContain("no such file or directory: nope.yaml");
