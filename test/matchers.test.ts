@@ -1,6 +1,7 @@
 import { checkMatcher } from "../src/assert/matchers.js";
 import { select } from "../src/assert/jsonpath.js";
 import { statusMatches } from "../src/assert/check.js";
+import { query } from "jsonpath-rfc9535";
 
 const v = (value: unknown) => ({ exists: true, value });
 const none = { exists: false, value: undefined };
@@ -41,6 +42,16 @@ describe("JSONPath (RFC 9535)", () => {
     expect(select(doc, "$.items[*].id")).toEqual(v([1, 2]));
     expect(select(doc, "$.items[?@.id > 1].id")).toEqual(v(2));
     expect(select(doc, "$.nope")).toEqual(none);
+  });
+
+  test("the fast path for simple paths selects exactly what the RFC 9535 engine selects", () => {
+    const docs: unknown[] = [doc, [1, [2, 3]], { a: null }, { a: { b: [{ c: 0 }] } }, "str", null, { constructor: 1 }, { a: [] }];
+    const paths = ["$", "$.a", "$.a.b", "$.a.b[0].c", "$[0]", "$[1][1]", "$[5]", "$.user.roles[1]", "$.items[1].id", "$.constructor", "$.toString", "$.__proto__", "$.a[0]"];
+    for (const d of docs)
+      for (const p of paths) {
+        const nodes = query(d as never, p);
+        expect([p, select(d, p)]).toEqual([p, nodes.length ? v(nodes[0]) : none]);
+      }
   });
 
   test("filter payloads of known JSONPath RCEs are rejected or treated as data", () => {

@@ -73,9 +73,8 @@ export class HttpClient {
 
   async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse | NetworkFailure> {
     const started = performance.now();
-    let got: Got;
     try {
-      got = await this.instance();
+      const got = this.got ?? (await this.instance());
       const res = await got(req.url, {
         method: req.method,
         headers: req.headers,

@@ -137,7 +137,7 @@ async function runStep(
     if (step.expect) {
       // expect.schema is taken literally (never rendered): it is a schema, compiled once.
       const { schema, ...rest } = step.expect;
-      expect = { ...(render(rest, scope) as Expect), ...(schema !== undefined ? { schema } : {}) };
+      expect = schema === undefined ? (render(step.expect, scope) as Expect) : { ...(render(rest, scope) as Expect), schema };
     }
   } catch (e) {
     r.failures.push({ kind: "template", message: e instanceof TemplateError ? e.message : (e as Error).message });

@@ -90,16 +90,28 @@ export class TemplateError extends Error {
   }
 }
 
-/** Render every string inside a value. A template that is the whole string keeps the value's type. */
+/**
+ * Render every string inside a value. A template that is the whole string keeps the value's type.
+ * Parts without templates are returned as they are (not copied): specs are rendered once per step.
+ */
 export function render(value: unknown, scope: Scope): unknown {
   if (typeof value === "string") return renderString(value, scope);
-  if (Array.isArray(value)) return value.map((v) => render(v, scope));
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = render(v, scope);
-    return out;
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const r = render(value[i], scope);
+      if (r !== value[i]) (out ??= value.slice())[i] = r;
+    }
+    return out ?? value;
   }
-  return value;
+  let out: Record<string, unknown> | undefined;
+  for (const k in value) {
+    const v = (value as Record<string, unknown>)[k];
+    const r = render(v, scope);
+    if (r !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = r;
+  }
+  return out ?? value;
 }
 
 export function renderString(s: string, scope: Scope): unknown {
