@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneModule from "ajv/dist/standalone/index.js";
+import addFormatsModule from "ajv-formats";
 
 const standaloneCode = standaloneModule.default;
 const schemas: Record<string, string> = { spec: "schemas/spec.schema.json", report: "schemas/report.schema.json" };
@@ -15,6 +16,7 @@ for (const [name, file] of Object.entries(schemas)) {
     verbose: true, // errors carry parentSchema: the valid keys behind "did you mean"
     code: { source: true, esm: true },
   });
+  addFormatsModule.default(ajv);
   const code = standaloneCode(ajv, ajv.compile(JSON.parse(readFileSync(file, "utf8"))));
   // Even with esm:true ajv emits require() for its runtime helpers; give the ESM module a require.
   const body = code.replace(/^"use strict";/, "").replace(/\brequire\(/g, "__require(");

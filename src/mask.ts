@@ -17,7 +17,7 @@ export class Redactor {
   add(value: unknown, minLength = 1): void {
     if (value === null || value === undefined || typeof value === "boolean") return;
     const text = typeof value === "string" ? value : typeof value === "number" ? String(value) : JSON.stringify(value);
-    if (text.length < Math.max(1, minLength)) return;
+    if (text.length < Math.max(1, minLength) || this.secrets.has(text)) return;
     const forms = [text, encodeURIComponent(text), JSON.stringify(text).slice(1, -1), Buffer.from(text).toString("base64")];
     const before = this.secrets.size;
     for (const f of forms) this.secrets.add(f);
@@ -61,13 +61,17 @@ export class Redactor {
     return text.replace(this.pattern, MASK);
   }
 
-  /** Redact every string inside a JSON-like value (for structured reports). */
-  redactDeep<T>(value: T): T {
+  /**
+   * Redact every string value inside a JSON-like value (for structured reports, before they are
+   * serialized: redacting the serialized text would also mask markup and keys). Keys are kept, and so
+   * are the string values under `keep` (an output's own vocabulary, such as `status: passed`).
+   */
+  redactDeep<T>(value: T, keep: ReadonlySet<string> = new Set()): T {
     if (typeof value === "string") return this.redact(value) as T;
-    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v)) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v, keep)) as T;
     if (value !== null && typeof value === "object") {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[this.redact(k)] = this.redactDeep(v);
+      for (const [k, v] of Object.entries(value)) out[k] = typeof v === "string" && keep.has(k) ? v : this.redactDeep(v, keep);
       return out as T;
     }
     return value;

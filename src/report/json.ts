@@ -20,7 +20,6 @@ export class JsonReporter implements Reporter {
   ) {}
 
   onRunEnd(result: RunResult): void {
-    const report = this.out.redactorRef.redactDeep(toJsonReport(result, this.version));
-    this.out.writeDocument(JSON.stringify(report, null, 2) + "\n");
+    this.out.writeReport(toJsonReport(result, this.version), (report) => JSON.stringify(report, null, 2) + "\n");
   }
 }

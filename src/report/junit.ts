@@ -13,8 +13,9 @@ const xmlSafe = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001
 /** The XSD's timestamp: local ISO 8601 without zone or fraction. */
 const timestamp = (iso: string) => iso.slice(0, 19);
 
-export function toJUnit(result: RunResult, redact: (s: string) => string): string {
-  const text = (s: string) => xmlSafe(redact(s));
+/** The JUnit XML of a (redacted) result. */
+export function toJUnit(result: RunResult): string {
+  const text = xmlSafe;
   const root = create({ version: "1.0", encoding: "UTF-8" }).ele("testsuites");
   const host = hostname() || "localhost";
   const ts = timestamp(result.startedAt);
@@ -68,7 +69,6 @@ function addSuite(root: ReturnType<typeof create>, spec: SpecResult, id: number,
 export class JUnitReporter implements Reporter {
   constructor(private readonly out: Output) {}
   onRunEnd(result: RunResult): void {
-    const r = this.out.redactorRef;
-    this.out.writeDocument(toJUnit(result, (s) => r.redact(s)));
+    this.out.writeReport(result, toJUnit);
   }
 }

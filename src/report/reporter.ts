@@ -21,6 +21,9 @@ export interface Reporter {
   onRunEnd(result: RunResult): void | Promise<void>;
 }
 
+/** Fields whose string values are authspec's own vocabulary (enums, the start time), never data. */
+export const REPORT_VOCABULARY: ReadonlySet<string> = new Set(["status", "kind", "method", "startedAt"]);
+
 /** Where a reporter writes: stdout, or a file. Text is redacted on its way out. */
 export class Output {
   constructor(
@@ -34,16 +37,18 @@ export class Output {
     this.stream.write(this.redactor.redact(text));
   }
 
-  /** Write a whole document (file reports). Structured content should be redacted before it is serialized. */
-  writeDocument(text: string): void {
-    const safe = this.redactor.redact(text);
+  /**
+   * Write a structured report: every string value is redacted first (keys and REPORT_VOCABULARY values
+   * are kept), then the safe copy is serialized. The text is not redacted again: that pass would also
+   * mask markup, keys and numbers that happen to contain a secret (`<testsuite>` with the secret
+   * "test", a duration 12.00001 with "0000") and corrupt the document.
+   */
+  writeReport<T>(value: T, serialize: (safe: T) => string): void {
+    const text = serialize(this.redactor.redactDeep(value, REPORT_VOCABULARY));
     if (this.file) {
       mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(this.file, safe);
-    } else this.stream.write(safe);
+      writeFileSync(this.file, text);
+    } else this.stream.write(text);
   }
 
-  get redactorRef(): Redactor {
-    return this.redactor;
-  }
 }
