@@ -1,0 +1,256 @@
+// `npm run bench`: measure authspec (the built library in dist/) against a plain got loop, and the CLI's
+// start-up time. A measurement, not a test: exits 0 when an aim is missed, 1 only when a run is not ok.
+//   npm run bench -- --n 500      (or BENCH_N=500) pairs of login + /me per measurement (default 1000)
+//   BENCH_WARMUP=200              pairs of the warm-up run of each path (default 50)
+import http from "node:http";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import got from "got";
+import { run } from "../dist/index.js";
+import { startDemoServer, type DemoServer } from "../fixtures/demo-server.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const PASSWORD = "wonderland";
+const ROUNDS = 3;
+const STARTUP_RUNS = 10;
+const THROUGHPUT_AIM = 1.25;
+const STARTUP_AIM_MS = 300;
+
+class BenchFailure extends Error {}
+
+function positiveInt(what: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new BenchFailure(`${what} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function parseN(): number {
+  const argv = process.argv.slice(2);
+  const i = argv.indexOf("--n");
+  return positiveInt("--n / BENCH_N", i >= 0 ? argv[i + 1] : process.env.BENCH_N, 1000);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+
+// ---- spec files ----------------------------------------------------------------------------------
+
+function pairsSpec(n: number): string {
+  const lines = [`name: bench ${n} login + me pairs`, "baseUrl: ${{ env.API_URL }}", "steps:"];
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      `  - name: login ${i}`,
+      "    request:",
+      "      method: POST",
+      "      url: /auth",
+      '      json: { username: alice, password: "${{ secrets.API_PASSWORD }}" }',
+      "    expect:",
+      "      status: 200",
+      "      body:",
+      "        $.token: { type: string }",
+      "    capture:",
+      "      token: $.token",
+      `  - name: me ${i}`,
+      "    request:",
+      "      url: /me",
+      '      headers: { Authorization: "Bearer ${{ token }}" }',
+      "    expect:",
+      "      status: 200",
+      "      body:",
+      "        $.user.name: alice",
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+const HEALTH_SPEC = `name: bench health
+baseUrl: \${{ env.API_URL }}
+steps:
+  - name: health
+    request:
+      url: /health
+    expect:
+      status: 200
+`;
+
+// ---- the two paths ------------------------------------------------------------------------------
+
+/** Wall time of run(), and the part spent executing steps (the rest is loading + validating the spec). */
+async function viaAuthspec(file: string, apiUrl: string, n: number): Promise<{ total: number; steps: number }> {
+  const t0 = performance.now();
+  const result = await run([file], { env: { API_URL: apiUrl, API_PASSWORD: PASSWORD }, reporters: [] });
+  const elapsed = performance.now() - t0;
+  if (!result.ok || result.summary.steps.passed !== 2 * n) {
+    const firstFailure = result.specs.flatMap((s) => s.steps).find((s) => s.status === "failed");
+    const why =
+      result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`).join("; ") ||
+      (firstFailure ? `step "${firstFailure.name}": ${firstFailure.failures.map((f) => f.message).join("; ")}` : "");
+    throw new BenchFailure(
+      `authspec run not ok (exit ${result.exitCode}, ${result.summary.steps.passed}/${2 * n} steps passed)${why ? `: ${why}` : ""}`,
+    );
+  }
+  return { total: elapsed, steps: result.specs.reduce((sum, s) => sum + s.durationMs, 0) };
+}
+
+function makeGot(apiUrl: string, agent: http.Agent) {
+  return got.extend({
+    prefixUrl: apiUrl,
+    agent: { http: agent },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    responseType: "json",
+  });
+}
+
+async function viaGot(client: ReturnType<typeof makeGot>, n: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const login = await client.post("auth", { json: { username: "alice", password: PASSWORD } });
+    const lb = login.body as { token?: unknown };
+    if (login.statusCode !== 200 || typeof lb.token !== "string") throw new BenchFailure(`got login ${i}: status ${login.statusCode}`);
+    const me = await client.get("me", { headers: { authorization: `Bearer ${lb.token}` } });
+    const mb = me.body as { user?: { name?: unknown } };
+    if (me.statusCode !== 200 || mb.user?.name !== "alice") throw new BenchFailure(`got me ${i}: status ${me.statusCode}`);
+  }
+  return performance.now() - t0;
+}
+
+// ---- start-up ------------------------------------------------------------------------------------
+
+/** spawnSync blocks this process's event loop, so the CLI runs need a server in another process. */
+async function startServerProcess(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "fixtures/demo-server.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new BenchFailure("demo server process did not start within 15 s")), 15_000);
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      out += chunk;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new BenchFailure(`demo server process exited (${code}) before listening`));
+    });
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  return { url, stop };
+}
+
+interface Timing {
+  median: number;
+  min: number;
+}
+
+function timeCommand(label: string, args: string[], env: NodeJS.ProcessEnv): Timing {
+  const once = (): number => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: root, env, encoding: "utf8", timeout: 30_000 });
+    const elapsed = performance.now() - t0;
+    if (r.error || r.status !== 0) {
+      throw new BenchFailure(`${label} failed (exit ${r.status ?? r.signal}): ${r.error?.message ?? ""}${r.stdout}${r.stderr}`.trim());
+    }
+    return elapsed;
+  };
+  once(); // warm-up (file-system cache, compile cache)
+  const times = Array.from({ length: STARTUP_RUNS }, once);
+  return { median: median(times), min: Math.min(...times) };
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const n = parseN();
+  const warmupN = positiveInt("BENCH_WARMUP", process.env.BENCH_WARMUP, 50);
+  const dir = mkdtempSync(join(tmpdir(), "authspec-bench-"));
+  let server: DemoServer | undefined;
+  let stopServerProcess: (() => Promise<void>) | undefined;
+  const agent = new http.Agent({ keepAlive: true });
+  try {
+    const warmFile = join(dir, "warmup.yaml");
+    const benchFile = join(dir, "pairs.yaml");
+    const healthFile = join(dir, "health.yaml");
+    writeFileSync(warmFile, pairsSpec(warmupN));
+    writeFileSync(benchFile, pairsSpec(n));
+    writeFileSync(healthFile, HEALTH_SPEC);
+
+    server = await startDemoServer({ port: 0 });
+    const client = makeGot(server.url, agent);
+    console.log(`demo server on ${server.url}; N = ${n} login + /me pairs (${2 * n} requests), ${ROUNDS} rounds`);
+
+    await viaAuthspec(warmFile, server.url, warmupN);
+    await viaGot(client, warmupN);
+
+    const a: number[] = [];
+    const aSteps: number[] = [];
+    const g: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const r = await viaAuthspec(benchFile, server.url, n);
+      a.push(r.total);
+      aSteps.push(r.steps);
+      g.push(await viaGot(client, n));
+      console.log(`  round ${round}: authspec ${ms(r.total)} (steps ${ms(r.steps)}), got ${ms(g.at(-1)!)}`);
+    }
+    await server.close();
+    server = undefined;
+    agent.destroy();
+
+    const srv = await startServerProcess();
+    stopServerProcess = srv.stop;
+    const cliEnv = { ...process.env, API_URL: srv.url, NO_COLOR: "1" };
+    const runT = timeCommand("authspec run", ["dist/cli.js", "run", healthFile], cliEnv);
+    const versionT = timeCommand("authspec --version", ["dist/cli.js", "--version"], cliEnv);
+
+    const aMed = median(a);
+    const gMed = median(g);
+    const ratio = aMed / gMed;
+    const sMed = median(aSteps);
+    const loadMed = median(a.map((t, i) => t - aSteps[i]!));
+    const rps = (t: number) => ((2 * n) / (t / 1000)).toFixed(0);
+    const rows: [string, string, string, string][] = [
+      ["measurement", "median", "detail", "aim"],
+      [`authspec run() ${n} pairs`, ms(aMed), `${rps(aMed)} req/s`, ""],
+      ["  of which step execution", ms(sMed), `${(sMed / gMed).toFixed(2)}x got; load+validate ${ms(loadMed)}`, ""],
+      [`plain got loop ${n} pairs`, ms(gMed), `${rps(gMed)} req/s`, ""],
+      ["ratio authspec/got", `${ratio.toFixed(2)}x`, "", `<= ${THROUGHPUT_AIM}x: ${ratio <= THROUGHPUT_AIM ? "met" : "MISSED"}`],
+      ["cli run (1 request)", ms(runT.median), `min ${ms(runT.min)}`, `< ${STARTUP_AIM_MS} ms: ${runT.median < STARTUP_AIM_MS ? "met" : "MISSED"}`],
+      ["cli --version", ms(versionT.median), `min ${ms(versionT.min)}`, "(reference)"],
+    ];
+    const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+    console.log("");
+    for (const r of rows) console.log(r.map((cell, c) => (c === 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd());
+  } finally {
+    agent.destroy();
+    await server?.close();
+    await stopServerProcess?.();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  console.error(`bench: ${e instanceof BenchFailure ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exitCode = 1;
+}
