@@ -68,9 +68,9 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
   // env.* and secrets.* are checked at run start: a missing one is an error before any request.
   const missing: Diagnostic[] = [];
   for (const s of validation.specs)
-    for (const { ref, line, col } of s.envRefs) {
+    for (const { ref, position } of s.envRefs) {
       const value = env[ref.name];
-      if (value === undefined) missing.push({ file: s.file, line, col, message: `environment variable \`${ref.name}\` is not set (used as ${refLabel(ref)})` });
+      if (value === undefined) missing.push({ file: s.file, ...position(), message: `environment variable \`${ref.name}\` is not set (used as ${refLabel(ref)})` });
       else if (ref.kind === "secret") redactor.add(value);
     }
   if (missing.length) return finish([], missing);

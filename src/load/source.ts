@@ -10,6 +10,25 @@ export interface Source {
   data: unknown;
 }
 
+/**
+ * A source whose data came from the fast parser: the yaml Document (positions) is built on first use,
+ * which happens only when something must be located (a missing environment variable).
+ */
+export function lazySource(file: string, text: string, data: unknown): Source {
+  let parsed: Source | undefined;
+  const full = () => (parsed ??= parseSource(file, text).source);
+  return {
+    file,
+    data,
+    get doc() {
+      return full().doc;
+    },
+    get lineCounter() {
+      return full().lineCounter;
+    },
+  };
+}
+
 const MAX_ALIAS_COUNT = 1000;
 
 export function parseSource(file: string, text: string): { source: Source; diagnostics: Diagnostic[] } {
@@ -17,10 +36,10 @@ export function parseSource(file: string, text: string): { source: Source; diagn
   // A leading BOM is not content; yaml keeps offsets relative to the text it was given, so strip it first
   // and every position stays right (the BOM is not a column a user can see).
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: "silent" });
   const source: Source = { file, doc, lineCounter, data: undefined };
   const diagnostics: Diagnostic[] = [];
-  for (const e of doc.errors) {
+  for (const e of [...doc.errors, ...doc.warnings]) {
     const { line, col } = lineCounter.linePos(e.pos[0]);
     const duplicate = e.code === "DUPLICATE_KEY" ? (/^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\r\n]+?)\s*:/.exec(text.slice(e.pos[0], e.pos[0] + 200))?.[1] ?? "?") : "";
     diagnostics.push({ file, line, col, message: duplicate ? `duplicate key \`${duplicate}\`` : yamlMessage(e.code, e.message) });
@@ -45,6 +64,7 @@ function yamlMessage(code: string, message: string): string {
   // yaml's messages carry their own "at line X, column Y" suffix; the position is already in front of ours.
   const text = message.replace(/ at line \d+, column \d+:?[\s\S]*$/, "").trim();
   if (code === "DUPLICATE_KEY") return "duplicate key";
+  if (code === "TAG_RESOLVE_FAILED") return `unknown YAML tag: ${text.replace(/^Unresolved tag:\s*/, "")}`;
   if (code === "TAB_AS_INDENT") return "YAML syntax error: tabs are not allowed as indentation";
   return `YAML syntax error: ${text}`;
 }

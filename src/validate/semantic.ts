@@ -10,10 +10,16 @@ import { isMatcherObject, regex } from "../assert/matchers.js";
 import { hasTemplate, refLabel, scan, walkStrings, type Ref } from "../template/template.js";
 import { closest } from "./suggest.js";
 
+/** An env.* or secrets.* reference; its position is computed only when it is needed (a missing variable). */
+export interface EnvRef {
+  ref: Ref;
+  position(): { line: number; col: number };
+}
+
 export interface SemanticResult {
   diagnostics: Diagnostic[];
   /** env.* and secrets.* references, checked against the environment at run start. */
-  envRefs: { ref: Ref; line: number; col: number }[];
+  envRefs: EnvRef[];
 }
 
 type Obj = Record<string, unknown>;
@@ -43,8 +49,8 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): Sem
       for (const p of problems) report(at, p.message, { offset: p.offset });
       for (const t of tokens) {
         if (t.ref.kind !== "var") {
-          const pos = withOffset(source, pointer(at), locate(source, pointer(at)), t.start);
-          envRefs.push({ ref: t.ref, ...pos });
+          const path = pointer(at);
+          envRefs.push({ ref: t.ref, position: () => withOffset(source, path, locate(source, path), t.start) });
           continue;
         }
         if (known.has(t.ref.name)) continue;

@@ -2,12 +2,12 @@
 import { readFile } from "node:fs/promises";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../errors.js";
 import { displayPath, expandPaths } from "../load/files.js";
-import { locate, parseSource, type Source } from "../load/source.js";
+import { lazySource, locate, parseSource, type Source } from "../load/source.js";
 import type { Spec } from "../spec/types.js";
-import type { Ref } from "../template/template.js";
 import validateSpecSchema from "../generated/validate-spec.js";
 import { schemaDiagnostics } from "./schema.js";
-import { semanticCheck } from "./semantic.js";
+import { semanticCheck, type EnvRef } from "./semantic.js";
+import { fastParse } from "../load/fast.js";
 
 export interface LoadedSpec {
   /** The file as shown in outputs (relative to the working directory when inside it). */
@@ -16,8 +16,8 @@ export interface LoadedSpec {
   spec: Spec;
   /** Line of each step (its `- name:` entry), for reports and annotations. */
   stepLines: number[];
-  /** env.* and secrets.* references with their positions. */
-  envRefs: { ref: Ref; line: number; col: number }[];
+  /** env.* and secrets.* references (checked against the environment at run start). */
+  envRefs: EnvRef[];
 }
 
 export interface ValidateOptions {
@@ -33,12 +33,32 @@ export interface ValidationResult {
   specs: LoadedSpec[];
 }
 
-export function validateText(file: string, text: string, cliVars: ReadonlySet<string> = new Set()): { diagnostics: Diagnostic[]; source: Source; envRefs: LoadedSpec["envRefs"] } {
+export interface TextValidation {
+  diagnostics: Diagnostic[];
+  source: Source;
+  envRefs: EnvRef[];
+  /** Line of each step (when the file is valid). */
+  stepLines: number[];
+}
+
+/** Parse and validate one file's text. Valid files take the fast parser; everything else the `yaml` path. */
+export function validateText(file: string, text: string, cliVars: ReadonlySet<string> = new Set()): TextValidation {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const fast = fastParse(text);
+  if (fast && validateSpecSchema(fast.data)) {
+    const source = lazySource(file, text, fast.data);
+    const semantic = semanticCheck(source, cliVars);
+    const steps = (fast.data as Spec).steps;
+    if (semantic.diagnostics.length === 0 && steps.every((s) => fast.lineOf.has(s)))
+      return { diagnostics: [], source, envRefs: semantic.envRefs, stepLines: steps.map((s) => fast.lineOf.get(s)!) };
+  }
   const { source, diagnostics } = parseSource(file, text);
-  if (diagnostics.length) return { diagnostics, source, envRefs: [] };
+  if (diagnostics.length) return { diagnostics, source, envRefs: [], stepLines: [] };
   const schema = schemaDiagnostics(source, validateSpecSchema as never);
   const semantic = semanticCheck(source, cliVars);
-  return { diagnostics: sortDiagnostics([...schema, ...semantic.diagnostics]), source, envRefs: semantic.envRefs };
+  const all = sortDiagnostics([...schema, ...semantic.diagnostics]);
+  const stepLines = all.length ? [] : (source.data as Spec).steps.map((_, j) => locate(source, `/steps/${j}`).line);
+  return { diagnostics: all, source, envRefs: semantic.envRefs, stepLines };
 }
 
 /** Expand paths, parse and validate every file. Never throws for bad content; throws UsageError for missing paths. */
@@ -59,9 +79,7 @@ export async function validateFiles(paths: readonly string[], opts: ValidateOpti
     const r = validateText(file, text, cliVars);
     diagnostics.push(...r.diagnostics);
     if (r.diagnostics.length === 0) {
-      const spec = r.source.data as Spec;
-      const stepLines = spec.steps.map((_, j) => locate(r.source, `/steps/${j}`).line);
-      specs.push({ file, absPath, spec, stepLines, envRefs: r.envRefs });
+      specs.push({ file, absPath, spec: r.source.data as Spec, stepLines: r.stepLines, envRefs: r.envRefs });
     }
   });
   return { ok: diagnostics.length === 0, files: absPaths.map((p) => displayPath(p, cwd)), diagnostics, specs };
