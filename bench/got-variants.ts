@@ -31,7 +31,7 @@ const variants: Record<string, () => Promise<void>> = {
 };
 for (const f of Object.values(variants)) for (let i = 0; i < 300; i++) await f();
 const res: Record<string, number[]> = {};
-for (let r = 0; r < 3; r++)
+for (let r = 0; r < 5; r++)
   for (const [name, f] of Object.entries(variants)) {
     const t = performance.now();
     for (let i = 0; i < n; i++) await f();

@@ -1,7 +1,7 @@
 // `npm run bench`: measure authspec (the built library in dist/) against a plain got loop, and the CLI's
 // start-up time. A measurement, not a test: exits 0 when an aim is missed, 1 only when a run is not ok.
 //   npm run bench -- --n 500      (or BENCH_N=500) pairs of login + /me per measurement (default 1000)
-//   BENCH_WARMUP=200              pairs of the warm-up run of each path (default 50)
+//   BENCH_WARMUP=200              pairs of the warm-up run of each path (default 500: JIT and connections warm, so the rounds measure steady-state overhead)
 import http from "node:http";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +17,7 @@ const { run } = (await import(DIST)) as typeof import("../src/index.js");
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const PASSWORD = "wonderland";
-const ROUNDS = 3;
+const ROUNDS = 5;
 const STARTUP_RUNS = 10;
 const THROUGHPUT_AIM = 1.25;
 const STARTUP_AIM_MS = 300;
@@ -185,7 +185,7 @@ function timeCommand(label: string, args: string[], env: NodeJS.ProcessEnv): Tim
 
 async function main(): Promise<void> {
   const n = parseN();
-  const warmupN = positiveInt("BENCH_WARMUP", process.env.BENCH_WARMUP, 50);
+  const warmupN = positiveInt("BENCH_WARMUP", process.env.BENCH_WARMUP, 500);
   const dir = mkdtempSync(join(tmpdir(), "authspec-bench-"));
   let server: DemoServer | undefined;
   let stopServerProcess: (() => Promise<void>) | undefined;

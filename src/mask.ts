@@ -26,10 +26,10 @@ export class Redactor {
 
   /** Register the value of a credential header (see SECRET_HEADERS). */
   addHeader(name: string, value: string): void {
-    this.add(value);
     const lower = name.toLowerCase();
     if (lower === "cookie" || lower === "set-cookie") {
       // Cookie: every pair's value; Set-Cookie: the first pair only (the rest are attributes such as Path=/).
+      this.add(value);
       const pairs = lower === "cookie" ? value.split(/;\s*/) : [value.split(";")[0] ?? ""];
       for (const pair of pairs) {
         const eq = pair.indexOf("=");
@@ -37,8 +37,9 @@ export class Redactor {
       }
       return;
     }
+    // "Scheme credentials": masking the credentials masks every value that contains them.
     const m = /^\s*([A-Za-z][\w-]*)\s+(\S.*)$/.exec(value);
-    if (!m) return;
+    if (!m) return this.add(value);
     this.add(m[2]);
     if (m[1]!.toLowerCase() === "basic") {
       const decoded = Buffer.from(m[2]!, "base64").toString("utf8");

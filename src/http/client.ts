@@ -4,6 +4,9 @@
 import http from "node:http";
 import https from "node:https";
 import type { Got, RequestError } from "got";
+import { VERSION } from "../version.js";
+
+const USER_AGENT = `authspec/${VERSION}`;
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
 
@@ -58,14 +61,13 @@ export class HttpClient {
   private async instance(): Promise<Got> {
     if (!this.got) {
       const { got } = await import("got"); // ~85 ms: loaded only when a request is sent
+      // got's defaults already verify TLS certificates (rejectUnauthorized) and decompress bodies; options
+      // set here are merged into every request, so only what differs from the defaults is given.
       this.got = got.extend({
         agent: this.agents,
         throwHttpErrors: false,
         retry: { limit: 0 },
-        decompress: true,
-        maxRedirects: this.maxRedirects,
-        https: { rejectUnauthorized: true },
-        headers: { "user-agent": "authspec" },
+        ...(this.maxRedirects !== 10 ? { maxRedirects: this.maxRedirects } : {}),
       });
     }
     return this.got;
@@ -77,7 +79,7 @@ export class HttpClient {
       const got = this.got ?? (await this.instance());
       const res = await got(req.url, {
         method: req.method,
-        headers: req.headers,
+        headers: "user-agent" in req.headers ? req.headers : { ...req.headers, "user-agent": USER_AGENT },
         body: req.body,
         timeout: { request: req.timeoutMs },
         followRedirect: req.followRedirects,
