@@ -163,7 +163,6 @@ async function main(argv: string[]): Promise<number> {
   const result = await run(paths, {
     vars, envFiles: values["env-file"], baseUrl: values["base-url"], timeoutMs, bail: values.bail === true, reporters, redactor,
   });
-  // With no console reporter on stdout, still say where reports went (stderr keeps stdout clean).
   return result.exitCode;
 }
 
@@ -174,6 +173,9 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     if (e instanceof CliUsage) {
       process.stderr.write(`authspec: ${e.message}\nRun \`authspec --help\` for usage.\n`);
+      process.exitCode = 2;
+    } else if (e instanceof Error && e.name === "UsageError") {
+      process.stderr.write(`authspec: ${e.message}\n`);
       process.exitCode = 2;
     } else {
       const err = e as Error;

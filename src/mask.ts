@@ -6,6 +6,10 @@ export const MASK = "***";
 /** Headers whose values are always secret, in requests and responses. */
 export const SECRET_HEADERS = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie"]);
 
+/** JSON fields whose string values are credentials wherever they appear in a response body. */
+export const SECRET_FIELDS = new Set(["access_token", "refresh_token", "id_token", "token", "client_secret", "password"]);
+const SECRET_FIELD_HINT = /"(?:access_token|refresh_token|id_token|token|client_secret|password)"/;
+
 export class Redactor {
   private secrets = new Set<string>();
   private pattern: RegExp | null = null;
@@ -46,6 +50,23 @@ export class Redactor {
       const colon = decoded.indexOf(":");
       if (colon >= 0) this.add(decoded.slice(colon + 1));
     }
+  }
+
+  /**
+   * Register the values of credential fields (SECRET_FIELDS) found in a JSON body, at any depth, so an
+   * access token that no step captures is still masked. `json` parses the body only when a field name occurs.
+   */
+  addSecretFields(text: string, json: () => unknown): void {
+    if (!SECRET_FIELD_HINT.test(text)) return;
+    const walk = (v: unknown, depth: number): void => {
+      if (depth > 32 || v === null || typeof v !== "object") return;
+      if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+      for (const [k, x] of Object.entries(v)) {
+        if (typeof x === "string" && SECRET_FIELDS.has(k)) this.add(x, 4);
+        else walk(x, depth + 1);
+      }
+    };
+    walk(json(), 0);
   }
 
   get size(): number {

@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => demo.close());
 
-const env = () => ({ API_URL: demo.url, API_PASSWORD: "wonderland", CLIENT_SECRET: "demo-secret" });
+const CLIENT_BASIC = Buffer.from("demo-client:demo-secret").toString("base64");
+const env = () => ({ API_URL: demo.url, API_PASSWORD: "wonderland", CLIENT_SECRET: "demo-secret", CLIENT_BASIC });
 
 describe("authspec CLI", () => {
   test("--version and --help", async () => {
@@ -31,6 +32,10 @@ describe("authspec CLI", () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
     expect((await runCli([])).code).toBe(2);
+    // A report path below a regular file cannot be created.
+    const unwritable = await runCli(["run", "specs/login.yaml", "--reporter", "json:package.json/r.json"], { env: env() });
+    expect(unwritable.code).toBe(2);
+    expect(unwritable.stderr).toMatch(/^authspec: cannot write the report package\.json\/r\.json: E[A-Z]+\n$/);
   });
 
   test("validate: exit 0 for the examples, 2 with file:line:col for broken files", async () => {
@@ -121,7 +126,7 @@ describe("authspec CLI", () => {
       expect(all).toContain("***"); // masking happened
       const tokens = demo.issuedTokens();
       expect(tokens.length).toBeGreaterThan(0);
-      for (const secret of ["wonderland", "demo-secret", ...tokens]) {
+      for (const secret of ["wonderland", "demo-secret", CLIENT_BASIC, ...tokens]) {
         for (const form of [secret, Buffer.from(secret).toString("base64"), encodeURIComponent(secret)]) expect(all).not.toContain(form);
       }
     } finally {

@@ -65,6 +65,16 @@ describe("Redactor", () => {
     expect(r.redactDeep({ a: ["xx tok"], b: 1 })).toEqual({ a: [`xx ${MASK}`], b: 1 });
   });
 
+  test("credential fields of JSON bodies are registered at any depth", () => {
+    const r = new Redactor();
+    const body = { data: [{ access_token: "at-123456", refresh_token: "rt-123456", scope: "read" }], user: { password: "pw-123456", token: 12345 } };
+    r.addSecretFields(JSON.stringify(body), () => body);
+    expect(r.redact("at-123456 rt-123456 pw-123456 read 12345")).toBe("*** *** *** read 12345");
+    let parsed = false;
+    r.addSecretFields('{"name":"x"}', () => ((parsed = true), {}));
+    expect(parsed).toBe(false); // no credential field name: the body is not even parsed
+  });
+
   test("captures shorter than the minimum are not registered", () => {
     const r = new Redactor();
     r.add(1, 4);

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Redactor } from "../mask.js";
+import { UsageError } from "../errors.js";
 import type { Exchange } from "../run/runner.js";
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
 import type { LoadedSpec } from "../validate/validate.js";
@@ -45,10 +46,13 @@ export class Output {
    */
   writeReport<T>(value: T, serialize: (safe: T) => string): void {
     const text = serialize(this.redactor.redactDeep(value, REPORT_VOCABULARY));
-    if (this.file) {
+    if (!this.file) return void this.stream.write(text);
+    try {
       mkdirSync(dirname(this.file), { recursive: true });
       writeFileSync(this.file, text);
-    } else this.stream.write(text);
+    } catch (e) {
+      throw new UsageError(`cannot write the report ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
 
 }

@@ -154,6 +154,10 @@ async function runStep(
   for (const c of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) ctx.redactor.addHeader("set-cookie", c);
 
   const view = new ResponseView(res);
+  ctx.redactor.addSecretFields(view.text, () => {
+    const j = view.json();
+    return j.ok ? j.value : undefined;
+  });
   r.failures.push(...checkExpectations(view, expect));
   for (const [name, capture] of Object.entries(step.capture ?? {})) {
     const got = readCapture(view, name, capture);
