@@ -3,17 +3,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pairsSpec } from "./specs.js";
 const n = Number(process.argv[2] ?? 1000);
-const lines = ["name: p", "baseUrl: ${{ env.API_URL }}", "steps:"];
-for (let i = 0; i < n; i++)
-  lines.push(`  - name: login ${i}`, "    request:", "      method: POST", "      url: /auth",
-    '      json: { username: alice, password: "${{ secrets.API_PASSWORD }}" }', "    expect:", "      status: 200",
-    "      body:", "        $.token: { type: string }", "    capture:", "      token: $.token",
-    `  - name: me ${i}`, "    request:", "      url: /me", '      headers: { Authorization: "Bearer ${{ token }}" }',
-    "    expect:", "      status: 200", "      body:", "        $.user.name: alice");
 const dir = mkdtempSync(join(tmpdir(), "authspec-cli-"));
 const file = join(dir, "p.yaml");
-writeFileSync(file, lines.join("\n") + "\n");
+writeFileSync(file, pairsSpec(n));
 const srv = spawn(process.execPath, ["--import", "tsx", "fixtures/demo-server.ts"], { env: { ...process.env, PORT: "0" }, stdio: ["ignore", "pipe", "inherit"] });
 const url = await new Promise<string>((res) => srv.stdout.on("data", (d: Buffer) => { const m = /(http:\S+)/.exec(String(d)); if (m) res(m[1]!); }));
 for (const extra of [[], ["--verbose"]]) {

@@ -3,22 +3,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pairsSpec } from "./specs.js";
 import { run, validate } from "../dist/index.js";
 import { startDemoServer } from "../fixtures/demo-server.js";
 
 const n = Number(process.argv[2] ?? 1000);
 const rounds = Number(process.argv[3] ?? 5);
 const mode = process.argv[4] ?? "both"; // both | run | got
-const lines = ["name: p", "baseUrl: ${{ env.API_URL }}", "steps:"];
-for (let i = 0; i < n; i++)
-  lines.push(`  - name: login ${i}`, "    request:", "      method: POST", "      url: /auth",
-    '      json: { username: alice, password: "${{ secrets.API_PASSWORD }}" }', "    expect:", "      status: 200",
-    "      body:", "        $.token: { type: string }", "    capture:", "      token: $.token",
-    `  - name: me ${i}`, "    request:", "      url: /me", '      headers: { Authorization: "Bearer ${{ token }}" }',
-    "    expect:", "      status: 200", "      body:", "        $.user.name: alice");
 const dir = mkdtempSync(join(tmpdir(), "authspec-prof-"));
 const file = join(dir, "p.yaml");
-writeFileSync(file, lines.join("\n") + "\n");
+writeFileSync(file, pairsSpec(n));
 const server = await startDemoServer();
 const env = { API_URL: server.url, API_PASSWORD: "wonderland" };
 import http from "node:http";

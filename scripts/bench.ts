@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import got from "got";
 import { startDemoServer, type DemoServer } from "../fixtures/demo-server.js";
+import { pairsSpec } from "../bench/specs.js";
 
 // The built library (npm run bench builds first). Typed from the sources, so type-checking does not need dist/.
 const DIST = "../dist/index.js";
@@ -45,34 +46,6 @@ const median = (xs: number[]): number => {
 const ms = (x: number): string => `${x.toFixed(1)} ms`;
 
 // ---- spec files ----------------------------------------------------------------------------------
-
-function pairsSpec(n: number): string {
-  const lines = [`name: bench ${n} login + me pairs`, "baseUrl: ${{ env.API_URL }}", "steps:"];
-  for (let i = 0; i < n; i++) {
-    lines.push(
-      `  - name: login ${i}`,
-      "    request:",
-      "      method: POST",
-      "      url: /auth",
-      '      json: { username: alice, password: "${{ secrets.API_PASSWORD }}" }',
-      "    expect:",
-      "      status: 200",
-      "      body:",
-      "        $.token: { type: string }",
-      "    capture:",
-      "      token: $.token",
-      `  - name: me ${i}`,
-      "    request:",
-      "      url: /me",
-      '      headers: { Authorization: "Bearer ${{ token }}" }',
-      "    expect:",
-      "      status: 200",
-      "      body:",
-      "        $.user.name: alice",
-    );
-  }
-  return lines.join("\n") + "\n";
-}
 
 const HEALTH_SPEC = `name: bench health
 baseUrl: \${{ env.API_URL }}
