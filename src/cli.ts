@@ -49,7 +49,6 @@ function parse(argv: string[]) {
       verbose: { type: "boolean", short: "v" },
       reporter: { type: "string", multiple: true },
       output: { type: "string", short: "o" },
-      color: { type: "boolean" },
       "no-color": { type: "boolean" },
       version: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -125,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
   const paths = positionals.length ? positionals : ["specs"];
   const vars = parseVars(values.var);
   const { Chalk } = await import("chalk");
-  const c = new Chalk({ level: await colorLevel(values["no-color"] === true || values.color === false) });
+  const c = new Chalk({ level: await colorLevel(values["no-color"] === true) });
 
   if (cmd === "validate") {
     const { validate } = await import("./api.js");

@@ -3,7 +3,7 @@
 // Output is buffered per spec, so a spec's lines always stay together.
 import type { ChalkInstance } from "chalk";
 import { diagnosticParts } from "../errors.js";
-import { MASK } from "../mask.js";
+import { MASK, SECRET_HEADERS } from "../mask.js";
 import type { Exchange } from "../run/runner.js";
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
 import type { LoadedSpec } from "../validate/validate.js";
@@ -19,6 +19,8 @@ export interface ConsoleOptions {
 
 export class ConsoleReporter implements Reporter {
   private buffers = new Map<string, string[]>();
+  /** --verbose lines of the exchange that belongs to the next step line. */
+  private pending: string[] | undefined;
 
   constructor(
     private readonly out: Output,
@@ -43,8 +45,6 @@ export class ConsoleReporter implements Reporter {
     }
   }
 
-  private pending: string[] | undefined;
-
   onExchange(x: Exchange): void {
     if (!this.opts.verbose) return;
     const c = this.c;
@@ -65,8 +65,7 @@ export class ConsoleReporter implements Reporter {
   }
 
   private header(name: string, value: string): string {
-    const lower = name.toLowerCase();
-    return lower === "authorization" || lower === "proxy-authorization" || lower === "cookie" || lower === "set-cookie" ? MASK : value;
+    return SECRET_HEADERS.has(name.toLowerCase()) ? MASK : value;
   }
 
   onSpecEnd(spec: SpecResult): void {

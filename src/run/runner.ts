@@ -101,7 +101,7 @@ function buildRequest(step: Step, scope: Scope, baseUrl: string | undefined, ctx
     body = renderText(rq.body, scope);
   }
   const query = rq.query ? (render(rq.query, scope) as Record<string, Scalar>) : undefined;
-  const url = joinUrl(baseUrl === undefined ? undefined : baseUrl, renderText(rq.url, scope), query);
+  const url = joinUrl(baseUrl, renderText(rq.url, scope), query);
   for (const [k, v] of Object.entries(headers)) if (SECRET_HEADERS.has(k)) ctx.redactor.addHeader(k, v);
   return {
     method: (rq.method ?? "GET") as Method,

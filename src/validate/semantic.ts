@@ -3,7 +3,7 @@
 // Written defensively: it also runs on data that failed the schema, so one pass reports every problem.
 import { isScalar, Scalar, type Node } from "yaml";
 import type { Diagnostic } from "../errors.js";
-import { locate, pointer, type Source } from "../load/source.js";
+import { locate, pointer, pointerSegments, type Source } from "../load/source.js";
 import { jsonPathProblem } from "../assert/jsonpath.js";
 import { userSchemaProblem } from "../assert/schema.js";
 import { isMatcherObject, regex } from "../assert/matchers.js";
@@ -173,7 +173,7 @@ function regexProblem(source: string): string | undefined {
 
 /** Move a position right by a character offset inside a single-line scalar (for templates in long strings). */
 function withOffset(source: Source, path: string, pos: { line: number; col: number }, offset: number) {
-  const node = path === "" ? source.doc.contents : (source.doc.getIn(path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")), true) as Node | undefined);
+  const node = path === "" ? source.doc.contents : (source.doc.getIn(pointerSegments(path), true) as Node | undefined);
   if (!isScalar(node) || typeof node.value !== "string") return pos;
   const raw = node.source ?? node.value;
   if (raw.includes("\n") || node.value.includes("\n")) return pos;
