@@ -8,6 +8,7 @@ import { summarize, type RunResult, type SpecResult } from "./run/results.js";
 import { runSpec, skippedSpec, type RunContext } from "./run/runner.js";
 import { validateFiles, type ValidateOptions, type ValidationResult } from "./validate/validate.js";
 import { refLabel } from "./template/template.js";
+import { ABSOLUTE_URL } from "./run/url.js";
 
 export interface RunOptions {
   /** --var name=value: defined for every spec, overriding its variables. */
@@ -72,6 +73,16 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
       const value = env[ref.name];
       if (value === undefined) missing.push({ file: s.file, ...position(), message: `environment variable \`${ref.name}\` is not set (used as ${refLabel(ref)})` });
       else if (ref.kind === "secret") redactor.add(value);
+    }
+  // A relative url needs a baseUrl, from the spec or --base-url.
+  if (opts.baseUrl === undefined)
+    for (const s of validation.specs) {
+      if (s.spec.baseUrl !== undefined) continue;
+      s.spec.steps.forEach((step, i) => {
+        const url = step.request.url;
+        if (!ABSOLUTE_URL.test(url) && !url.startsWith("${{"))
+          missing.push({ file: s.file, ...s.position(`/steps/${i}/request/url`), message: `relative url \`${url}\` needs a baseUrl: set \`baseUrl\` in the spec or pass --base-url` });
+      });
     }
   if (missing.length) return finish([], missing);
 

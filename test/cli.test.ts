@@ -32,6 +32,9 @@ describe("authspec CLI", () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
     expect((await runCli([])).code).toBe(2);
+    const noEnvFile = await runCli(["run", "specs", "--env-file", "nope.env"], { env: env() });
+    expect(noEnvFile.code).toBe(2);
+    expect(noEnvFile.stdout).toContain("authspec: error cannot read --env-file nope.env: ENOENT");
     // A report path below a regular file cannot be created.
     const unwritable = await runCli(["run", "specs/login.yaml", "--reporter", "json:package.json/r.json"], { env: env() });
     expect(unwritable.code).toBe(2);

@@ -1,6 +1,9 @@
 import { run, Redactor, type RunResult } from "../src/index.js";
 import { startDemoServer, type DemoServer } from "../fixtures/demo-server.js";
 import { json, startServer, tempDir, type TestServer } from "./helpers.js";
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
 
 let demo: DemoServer;
 let api: TestServer;
@@ -278,6 +281,31 @@ steps:
       "m.yaml:6:80: environment variable `NOT_SET` is not set (used as secrets.NOT_SET)",
     ]);
     expect(demo.stats.requests).toBe(0);
+  });
+
+  test("a relative url without any baseUrl is an error at run start, unless --base-url gives one", async () => {
+    const files = { "r.yaml": `name: r\nsteps:\n  - name: a\n    request: { url: /health }\n  - name: b\n    request: { url: "\${{ env.API_URL }}/health" }\n` };
+    const r = await runSpecs(files);
+    expect(r.exitCode).toBe(2);
+    expect(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`)).toEqual([
+      "r.yaml:4:21: relative url `/health` needs a baseUrl: set `baseUrl` in the spec or pass --base-url",
+    ]);
+    expect(demo.stats.requests).toBe(0);
+    expect(failures(await runSpecs(files, { baseUrl: demo.url }))).toEqual([]);
+  });
+
+  test("TLS certificates are verified: a self-signed certificate fails the step, naming the problem", async () => {
+    const tls = new URL("../fixtures/tls/", import.meta.url);
+    const server = createHttpsServer({ key: readFileSync(new URL("self-signed.key", tls)), cert: readFileSync(new URL("self-signed.crt", tls)) }, (_, res) => json(res, 200, { ok: true }));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const r = await runSpecs({ "t.yaml": `name: tls\nsteps:\n  - name: https\n    request: { url: "https://127.0.0.1:${port}/" }\n` });
+      expect(failures(r)).toEqual([`https: TLS certificate is self-signed and not trusted (127.0.0.1:${port}) [DEPTH_ZERO_SELF_SIGNED_CERT]`]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   test("invalid specs: nothing is sent, exit code 2", async () => {

@@ -1,11 +1,11 @@
 // URLs: an absolute url ignores baseUrl; a relative one is appended to baseUrl's path (as got's prefixUrl).
 import type { Scalar } from "../spec/types.js";
 
-const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\//i;
+export const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export function joinUrl(baseUrl: string | undefined, url: string, query?: Record<string, Scalar>): string {
   let full: string;
-  if (ABSOLUTE.test(url)) full = url;
+  if (ABSOLUTE_URL.test(url)) full = url;
   else if (!baseUrl) throw new Error(`relative url ${JSON.stringify(url)} needs a baseUrl (in the spec, or --base-url)`);
   else {
     const base = baseUrl.endsWith("/") ? baseUrl.slice(0, -1) : baseUrl;

@@ -18,6 +18,8 @@ export interface LoadedSpec {
   stepLines: number[];
   /** env.* and secrets.* references (checked against the environment at run start). */
   envRefs: EnvRef[];
+  /** The line:col of a JSON pointer in the file (for problems found at run start). */
+  position(pointer: string): { line: number; col: number };
 }
 
 export interface ValidateOptions {
@@ -79,7 +81,8 @@ export async function validateFiles(paths: readonly string[], opts: ValidateOpti
     const r = validateText(file, text, cliVars);
     diagnostics.push(...r.diagnostics);
     if (r.diagnostics.length === 0) {
-      specs.push({ file, absPath, spec: r.source.data as Spec, stepLines: r.stepLines, envRefs: r.envRefs });
+      const source = r.source;
+      specs.push({ file, absPath, spec: source.data as Spec, stepLines: r.stepLines, envRefs: r.envRefs, position: (p) => locate(source, p) });
     }
   });
   return { ok: diagnostics.length === 0, files: absPaths.map((p) => displayPath(p, cwd)), diagnostics, specs };
