@@ -7,8 +7,9 @@ import { startDemoServer } from "../fixtures/demo-server.js";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const server = await startDemoServer();
 console.log(`demo server on ${server.url}`);
-const args = ["dist/cli.js", "run", "specs", "--env-file", "specs/demo.env", ...process.argv.slice(2)];
-console.log(`$ API_URL=${server.url} authspec ${args.slice(1).join(" ")}\n`);
+// `--`: Node 20 would otherwise take --env-file for its own option (nodejs/node#54232).
+const args = ["--", "dist/cli.js", "run", "specs", "--env-file", "specs/demo.env", ...process.argv.slice(2)];
+console.log(`$ API_URL=${server.url} authspec ${args.slice(2).join(" ")}\n`);
 const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, API_URL: server.url } });
 const code: number = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
 await server.close();

@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// (The `--` stops Node 20 from reading our --env-file argument as its own option: nodejs/node#54232.)
 // The CLI: a thin shell over the library API (src/api.ts). It parses arguments, builds reporters,
 // and maps results to exit codes: 0 passed, 1 a step failed, 2 invalid specs or wrong usage.
 // Modules are imported per command, so `--version` and `validate` never load got.

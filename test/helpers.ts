@@ -69,7 +69,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
   return new Promise((resolve) => {
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, NODE_OPTIONS: undefined, ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "src/cli.ts"), ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
+    const child = spawn(process.execPath, ["--import", TSX, "--", join(ROOT, "src/cli.ts"), ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
