@@ -92,8 +92,8 @@ export class ConsoleReporter implements Reporter {
     }
     const failed = result.specs.flatMap((s) => s.steps.filter((st) => st.status === "failed").map((st) => ({ s, st })));
     if (failed.length) {
-      out.push("", c.red.bold("Failures"), "");
-      failed.forEach(({ s, st }, i) => out.push(failureBlock(c, i + 1, s, st), ""));
+      out.push("", c.red.bold("Failures"));
+      failed.forEach(({ s, st }, i) => out.push("", failureBlock(c, i + 1, s, st)));
     }
     const { steps, specs } = result.summary;
     out.push(
