@@ -7,8 +7,7 @@ import type { Reporter } from "./report/reporter.js";
 import { summarize, type RunResult, type SpecResult } from "./run/results.js";
 import { runSpec, skippedSpec, type RunContext } from "./run/runner.js";
 import { validateFiles, type ValidateOptions, type ValidationResult } from "./validate/validate.js";
-import { refLabel } from "./template/template.js";
-import { ABSOLUTE_URL } from "./run/url.js";
+import { preflight } from "./validate/preflight.js";
 
 export interface RunOptions {
   /** --var name=value: defined for every spec, overriding its variables. */
@@ -34,7 +33,7 @@ export async function validate(paths: readonly string[], opts: ValidateOptions =
   try {
     return await validateFiles(paths, opts);
   } catch (e) {
-    if (e instanceof UsageError) return { ok: false, files: [], specs: [], diagnostics: [{ file: "authspec", line: 0, col: 0, message: e.message }] };
+    if (e instanceof UsageError) return { ok: false, files: [], specs: [], diagnostics: [e.diagnostic()] };
     throw e;
   }
 }
@@ -59,32 +58,16 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
     env = { ...(opts.env ?? process.env) };
     for (const f of opts.envFiles ?? []) Object.assign(env, readEnvFile(f));
   } catch (e) {
-    if (e instanceof UsageError) return finish([], [{ file: "authspec", line: 0, col: 0, message: e.message }]);
+    if (e instanceof UsageError) return finish([], [e.diagnostic()]);
     throw e;
   }
 
   const validation = await validate(paths, { vars: Object.keys(opts.vars ?? {}), cwd: opts.cwd });
   if (!validation.ok) return finish([], validation.diagnostics);
 
-  // env.* and secrets.* are checked at run start: a missing one is an error before any request.
-  const missing: Diagnostic[] = [];
-  for (const s of validation.specs)
-    for (const { ref, position } of s.envRefs) {
-      const value = env[ref.name];
-      if (value === undefined) missing.push({ file: s.file, ...position(), message: `environment variable \`${ref.name}\` is not set (used as ${refLabel(ref)})` });
-      else if (ref.kind === "secret") redactor.add(value);
-    }
-  // A relative url needs a baseUrl, from the spec or --base-url.
-  if (opts.baseUrl === undefined)
-    for (const s of validation.specs) {
-      if (s.spec.baseUrl !== undefined) continue;
-      s.spec.steps.forEach((step, i) => {
-        const url = step.request.url;
-        if (!ABSOLUTE_URL.test(url) && !url.startsWith("${{"))
-          missing.push({ file: s.file, ...s.position(`/steps/${i}/request/url`), message: `relative url \`${url}\` needs a baseUrl: set \`baseUrl\` in the spec or pass --base-url` });
-      });
-    }
-  if (missing.length) return finish([], missing);
+  const problems = preflight(validation.specs, env, opts.baseUrl !== undefined);
+  if (problems.length) return finish([], problems);
+  for (const s of validation.specs) for (const { ref } of s.envRefs) if (ref.kind === "secret") redactor.add(env[ref.name]);
 
   const client = new HttpClient();
   const ctx: RunContext = {

@@ -26,12 +26,14 @@ export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
 
 /** Wrong usage of the CLI or library (bad option, missing file, missing environment variable): exit 2. */
 export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly diagnostics: Diagnostic[] = [],
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = "UsageError";
+  }
+
+  /** As a diagnostic of the run (no file position: it concerns the invocation). */
+  diagnostic(): Diagnostic {
+    return { file: "authspec", line: 0, col: 0, message: this.message };
   }
 }
 
