@@ -44,14 +44,11 @@ class SpecScope implements Scope {
   }
 }
 
+const skippedStep = (name: string, line: number): StepResult => ({ name, line, status: "skipped", durationMs: 0, failures: [], captures: [] });
+
 export function skippedSpec(loaded: LoadedSpec): SpecResult {
-  return {
-    file: loaded.file,
-    name: loaded.spec.name,
-    status: "skipped",
-    durationMs: 0,
-    steps: loaded.spec.steps.map((s, i) => ({ name: s.name, line: loaded.stepLines[i] ?? 0, status: "skipped", durationMs: 0, failures: [], captures: [] })),
-  };
+  const steps = loaded.spec.steps.map((s, i) => skippedStep(s.name, loaded.stepLines[i] ?? 0));
+  return { file: loaded.file, name: loaded.spec.name, status: "skipped", durationMs: 0, steps };
 }
 
 export async function runSpec(loaded: LoadedSpec, ctx: RunContext): Promise<SpecResult> {
@@ -73,7 +70,7 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext): Promise<Spec
     const step = spec.steps[i]!;
     const line = loaded.stepLines[i] ?? 0;
     let r: StepResult;
-    if (failed || ctx.signal?.aborted) r = { name: step.name, line, status: "skipped", durationMs: 0, failures: [], captures: [] };
+    if (failed || ctx.signal?.aborted) r = skippedStep(step.name, line);
     else if (setupFailure) r = { name: step.name, line, status: "failed", durationMs: 0, failures: [setupFailure], captures: [] };
     else r = await runStep(loaded, step, line, scope, baseUrl, ctx);
     if (r.status === "failed") failed = true;
