@@ -145,13 +145,27 @@ export function stringify(v: unknown): string {
   return String(v);
 }
 
-/** Every template reference inside a value, with the JSON pointer of the string holding it. */
-export function* walkStrings(value: unknown, path: string[] = []): Generator<{ path: string[]; text: string }> {
-  if (typeof value === "string") {
-    if (value.includes(OPEN)) yield { path, text: value };
-  } else if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) yield* walkStrings(value[i], [...path, String(i)]);
-  } else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) yield* walkStrings(v, [...path, k]);
-  }
+/** Every string holding a template inside a value, with the path (segments) to it. */
+export function templateStrings(value: unknown): { path: string[]; text: string }[] {
+  const found: { path: string[]; text: string }[] = [];
+  const path: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === "string") {
+      if (v.includes(OPEN)) found.push({ path: path.slice(), text: v });
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(String(i));
+        walk(v[i]);
+        path.pop();
+      }
+    } else if (v !== null && typeof v === "object") {
+      for (const k in v) {
+        path.push(k);
+        walk((v as Record<string, unknown>)[k]);
+        path.pop();
+      }
+    }
+  };
+  walk(value);
+  return found;
 }

@@ -7,7 +7,7 @@ import { locate, pointer, pointerSegments, type Source } from "../load/source.js
 import { jsonPathProblem } from "../assert/jsonpath.js";
 import { userSchemaProblem } from "../assert/schema.js";
 import { isMatcherObject, regex } from "../assert/matchers.js";
-import { hasTemplate, refLabel, scan, walkStrings, type Ref } from "../template/template.js";
+import { hasTemplate, refLabel, scan, templateStrings, type Ref } from "../template/template.js";
 import { closest } from "./suggest.js";
 
 /** An env.* or secrets.* reference; its position is computed only when it is needed (a missing variable). */
@@ -43,7 +43,7 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): Sem
 
   // Templates: check syntax and that each name is defined where it is used.
   const checkTemplates = (value: unknown, segs: (string | number)[], known: ReadonlySet<string>, later?: Map<string, string>, how = "captured") => {
-    for (const { path, text } of walkStrings(value)) {
+    for (const { path, text } of templateStrings(value)) {
       const at = [...segs, ...path];
       const { tokens, problems } = scan(text);
       for (const p of problems) report(at, p.message, { offset: p.offset });
@@ -97,9 +97,9 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): Sem
       if (first !== undefined) report(at("name"), `duplicate step name ${q(step.name)} (first used at line ${locate(source, pointer(["steps", first, "name"])).line})`);
       else names.set(step.name, i);
     }
-    const later = new Map([...capturedBy].filter(([k]) => !known.has(k)));
-    checkTemplates(step.request, at("request"), known, later);
-    checkTemplates(step.expect, at("expect"), known, later);
+    // A name that is not known yet but is captured somewhere is captured by this step or a later one.
+    checkTemplates(step.request, at("request"), known, capturedBy);
+    checkTemplates(step.expect, at("expect"), known, capturedBy);
 
     const expect = step.expect;
     if (isObj(expect)) {
