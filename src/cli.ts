@@ -30,6 +30,9 @@ Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or 
 
 class CliUsage extends Error {}
 
+/** The run's masking, once a run has started: the last-resort error message goes through it too. */
+let redact = (text: string): string => text;
+
 type ReporterName = "console" | "json" | "junit";
 interface ReporterChoice {
   name: ReporterName;
@@ -151,6 +154,7 @@ async function main(argv: string[]): Promise<number> {
   const choices = parseReporters(values.reporter, values.output);
   const [{ run }, { Redactor }, { Output }] = await Promise.all([import("./api.js"), import("./mask.js"), import("./report/reporter.js")]);
   const redactor = new Redactor();
+  redact = (text) => redactor.redact(text);
   const reporters = await Promise.all(
     choices.map(async (ch) => {
       const out = new Output(redactor, ch.file);
@@ -175,11 +179,12 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`authspec: ${e.message}\nRun \`authspec --help\` for usage.\n`);
       process.exitCode = 2;
     } else if (e instanceof Error && e.name === "UsageError") {
-      process.stderr.write(`authspec: ${e.message}\n`);
+      process.stderr.write(redact(`authspec: ${e.message}\n`));
       process.exitCode = 2;
     } else {
       const err = e as Error;
-      process.stderr.write(`authspec: internal error: ${err?.message ?? String(e)}\n${process.env.AUTHSPEC_DEBUG ? (err?.stack ?? "") + "\n" : "(set AUTHSPEC_DEBUG=1 for a stack trace; please report it)\n"}`);
+      const detail = process.env.AUTHSPEC_DEBUG ? (err?.stack ?? "") + "\n" : "(set AUTHSPEC_DEBUG=1 for a stack trace; please report it)\n";
+      process.stderr.write(redact(`authspec: internal error: ${err?.message ?? String(e)}\n${detail}`));
       process.exitCode = 3;
     }
   },

@@ -1,7 +1,7 @@
 // The CLI end to end, as a spawned process: exit codes, output, reporters, colours and the leak check.
 import { readFileSync } from "node:fs";
 import { startDemoServer, type DemoServer } from "../fixtures/demo-server.js";
-import { ROOT, runCli, tempDir } from "./helpers.js";
+import { ROOT, runCli, startServer, tempDir } from "./helpers.js";
 import { VERSION } from "../src/index.js";
 
 let demo: DemoServer;
@@ -108,6 +108,38 @@ describe("authspec CLI", () => {
       expect(f.code).toBe(0);
       expect(readFileSync(t.path("r/junit.xml"), "utf8")).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites>/);
       expect(JSON.parse(readFileSync(t.path("run.json"), "utf8")).summary.steps.failed).toBe(0);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  test("--verbose shows each request and response, credentials masked", async () => {
+    const r = await runCli(["run", "specs/login.yaml", "--verbose"], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`      > POST ${demo.url}/auth\n      > x-client: authspec\n      > content-type: application/json\n      > {"username":"alice","password":"***"}\n      < HTTP/1.1 200 OK (`);
+    expect(r.stdout).toContain(`      > GET ${demo.url}/me\n      > authorization: ***\n`);
+    expect(r.stdout).toMatch(/ {6}< \{"token":"\*\*\*","token_type":"Bearer"/);
+  });
+
+  test("--base-url, --bail and --timeout reach the run", async () => {
+    const t = tempDir({
+      "1.yaml": "name: one\nsteps:\n  - name: missing\n    request: { url: /nope }\n",
+      "2.yaml": "name: two\nsteps:\n  - name: health\n    request: { url: /health }\n",
+    });
+    try {
+      const all = await runCli(["run", ".", "--base-url", demo.url, "--reporter", "json"], { cwd: t.dir });
+      expect(JSON.parse(all.stdout).specs.map((s: { status: string }) => s.status)).toEqual(["failed", "passed"]);
+      const bail = await runCli(["run", ".", "--base-url", demo.url, "--bail", "--reporter", "json"], { cwd: t.dir });
+      expect(bail.code).toBe(1);
+      expect(JSON.parse(bail.stdout).specs.map((s: { status: string }) => s.status)).toEqual(["failed", "skipped"]);
+      const slow = await startServer((_, res) => setTimeout(() => res.end("{}"), 1000));
+      try {
+        const timeout = await runCli(["run", "2.yaml", "--base-url", slow.url, "--timeout", "200"], { cwd: t.dir });
+        expect(timeout.code).toBe(1);
+        expect(timeout.stdout).toContain("   ✗ timed out after 200 ms\n");
+      } finally {
+        await slow.close();
+      }
     } finally {
       t.cleanup();
     }
