@@ -11,21 +11,21 @@ export const SECRET_FIELDS = new Set(["access_token", "refresh_token", "id_token
 const SECRET_FIELD_HINT = /"(?:access_token|refresh_token|id_token|token|client_secret|password)"/;
 
 export class Redactor {
+  /** Secret values as registered; their encoded forms are derived when the pattern is (re)built. */
   private secrets = new Set<string>();
   private pattern: RegExp | null = null;
 
   /**
-   * Register a secret value, plus the encoded forms it may appear in (URL-encoded, JSON-escaped, base64).
+   * Register a secret value; its encoded forms (URL-encoded, JSON-escaped, base64) are masked too.
    * `minLength` skips short values (captures: a captured id `1` would otherwise hide every digit 1).
+   * Cheap on the request path: the work happens once, at the first redact() after new secrets.
    */
   add(value: unknown, minLength = 1): void {
     if (value === null || value === undefined || typeof value === "boolean") return;
     const text = typeof value === "string" ? value : typeof value === "number" ? String(value) : JSON.stringify(value);
     if (text.length < Math.max(1, minLength) || this.secrets.has(text)) return;
-    const forms = [text, encodeURIComponent(text), JSON.stringify(text).slice(1, -1), Buffer.from(text).toString("base64")];
-    const before = this.secrets.size;
-    for (const f of forms) this.secrets.add(f);
-    if (this.secrets.size !== before) this.pattern = null;
+    this.secrets.add(text);
+    this.pattern = null;
   }
 
   /** Register the value of a credential header (see SECRET_HEADERS). */
@@ -76,8 +76,11 @@ export class Redactor {
   redact(text: string): string {
     if (this.secrets.size === 0 || text.length === 0) return text;
     if (!this.pattern) {
+      const forms = new Set<string>();
+      for (const t of this.secrets)
+        for (const f of [t, encodeURIComponent(t), JSON.stringify(t).slice(1, -1), Buffer.from(t).toString("base64")]) forms.add(f);
       // Longest first, so a secret that contains another is masked whole.
-      const alts = [...this.secrets].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      const alts = [...forms].sort((a, b) => b.length - a.length).map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
       this.pattern = new RegExp(alts.join("|"), "g");
     }
     return text.replace(this.pattern, MASK);

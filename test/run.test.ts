@@ -227,6 +227,17 @@ steps:
     expect(failures(d)).toEqual(["timeout: timed out after 50 ms"]);
   });
 
+  test("unsupported and invalid URLs fail the step with the reason", async () => {
+    const r = await runSpecs({
+      "u.yaml": `name: urls\nsteps:\n  - name: ftp\n    request: { url: "ftp://127.0.0.1/x" }\n`,
+      "v.yaml": `name: urls2\nsteps:\n  - name: bad host\n    request: { url: "http://[::1/x" }\n`,
+    });
+    expect(failures(r)).toEqual([
+      'ftp: unsupported URL "ftp://127.0.0.1/x": use http:// or https://',
+      "bad host: invalid URL [ERR_INVALID_URL]",
+    ]);
+  });
+
   test("redirects are not followed unless asked", async () => {
     const r = await runSpecs({
       "r.yaml": `name: redirects
