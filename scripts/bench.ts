@@ -1,7 +1,10 @@
 // `npm run bench`: measure authspec (the built library in dist/) against a plain got loop, and the CLI's
 // start-up time. A measurement, not a test: exits 0 when an aim is missed, 1 only when a run is not ok.
 //   npm run bench -- --n 500      (or BENCH_N=500) pairs of login + /me per measurement (default 1000)
-//   BENCH_WARMUP=200              pairs of the warm-up run of each path (default 500: JIT and connections warm, so the rounds measure steady-state overhead)
+//   BENCH_WARMUP=200              pairs of the warm-up run of each path (default 1000: JIT and connections warm, so the rounds measure steady-state overhead)
+// The demo server runs in a process of its own, and each path runs in fresh processes of its own
+// (alternately, PROCESSES times each): in one process the two paths would share got's JIT state, and
+// whichever shape of options got saw first would slow the other down.
 import http from "node:http";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import got from "got";
-import { startDemoServer, type DemoServer } from "../fixtures/demo-server.js";
 import { pairsSpec } from "../bench/specs.js";
 
 // The built library (npm run bench builds first). Typed from the sources, so type-checking does not need dist/.
@@ -18,7 +20,9 @@ const { run } = (await import(DIST)) as typeof import("../src/index.js");
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const PASSWORD = "wonderland";
-const ROUNDS = 5;
+const ROUNDS = 3; // per process
+const PROCESSES = 2; // per path
+const WARMUP_RUNS = 2; // V8 needs about two runs of 1000 pairs before got and authspec reach their optimized code
 const STARTUP_RUNS = 10;
 const THROUGHPUT_AIM = 1.25;
 const STARTUP_AIM_MS = 300;
@@ -156,44 +160,73 @@ function timeCommand(label: string, args: string[], env: NodeJS.ProcessEnv): Tim
 
 // ---- main ----------------------------------------------------------------------------------------
 
+interface ChildResult {
+  totals: number[];
+  steps: number[];
+}
+
+/** One measuring process: warm up, then ROUNDS timed rounds of one path; prints its timings as JSON. */
+async function child(kind: "authspec" | "got", apiUrl: string, n: number, warmupN: number): Promise<void> {
+  const out: ChildResult = { totals: [], steps: [] };
+  if (kind === "got") {
+    const agent = new http.Agent({ keepAlive: true });
+    const client = makeGot(apiUrl, agent);
+    for (let w = 0; w < WARMUP_RUNS; w++) await viaGot(client, warmupN);
+    for (let r = 0; r < ROUNDS; r++) out.totals.push(await viaGot(client, n));
+    agent.destroy();
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), "authspec-bench-"));
+    try {
+      writeFileSync(join(dir, "warmup.yaml"), pairsSpec(warmupN));
+      writeFileSync(join(dir, "pairs.yaml"), pairsSpec(n));
+      for (let w = 0; w < WARMUP_RUNS; w++) await viaAuthspec(join(dir, "warmup.yaml"), apiUrl, warmupN);
+      for (let r = 0; r < ROUNDS; r++) {
+        const t = await viaAuthspec(join(dir, "pairs.yaml"), apiUrl, n);
+        out.totals.push(t.total);
+        out.steps.push(t.steps);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  process.stdout.write(JSON.stringify(out) + "\n");
+}
+
+function measure(kind: "authspec" | "got", apiUrl: string, n: number, warmupN: number): ChildResult {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/bench.ts", "--child", kind, "--url", apiUrl, "--n", String(n)], {
+    cwd: root,
+    env: { ...process.env, BENCH_WARMUP: String(warmupN) },
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  if (r.status !== 0) throw new BenchFailure(`${kind} measurement failed (exit ${r.status ?? r.signal}): ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as ChildResult;
+}
+
 async function main(): Promise<void> {
   const n = parseN();
-  const warmupN = positiveInt("BENCH_WARMUP", process.env.BENCH_WARMUP, 500);
+  const warmupN = positiveInt("BENCH_WARMUP", process.env.BENCH_WARMUP, 1000);
   const dir = mkdtempSync(join(tmpdir(), "authspec-bench-"));
-  let server: DemoServer | undefined;
   let stopServerProcess: (() => Promise<void>) | undefined;
-  const agent = new http.Agent({ keepAlive: true });
   try {
-    const warmFile = join(dir, "warmup.yaml");
-    const benchFile = join(dir, "pairs.yaml");
     const healthFile = join(dir, "health.yaml");
-    writeFileSync(warmFile, pairsSpec(warmupN));
-    writeFileSync(benchFile, pairsSpec(n));
     writeFileSync(healthFile, HEALTH_SPEC);
-
-    server = await startDemoServer({ port: 0 });
-    const client = makeGot(server.url, agent);
-    console.log(`demo server on ${server.url}; N = ${n} login + /me pairs (${2 * n} requests), ${ROUNDS} rounds`);
-
-    await viaAuthspec(warmFile, server.url, warmupN);
-    await viaGot(client, warmupN);
+    const srv = await startServerProcess();
+    stopServerProcess = srv.stop;
+    console.log(`demo server on ${srv.url} (own process); N = ${n} login + /me pairs (${2 * n} requests); ${PROCESSES} processes x ${ROUNDS} rounds per path`);
 
     const a: number[] = [];
     const aSteps: number[] = [];
     const g: number[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      const r = await viaAuthspec(benchFile, server.url, n);
-      a.push(r.total);
-      aSteps.push(r.steps);
-      g.push(await viaGot(client, n));
-      console.log(`  round ${round}: authspec ${ms(r.total)} (steps ${ms(r.steps)}), got ${ms(g.at(-1)!)}`);
+    for (let p = 1; p <= PROCESSES; p++) {
+      const ra = measure("authspec", srv.url, n, warmupN);
+      const rg = measure("got", srv.url, n, warmupN);
+      a.push(...ra.totals);
+      aSteps.push(...ra.steps);
+      g.push(...rg.totals);
+      console.log(`  process ${p}: authspec ${ra.totals.map(ms).join(", ")}; got ${rg.totals.map(ms).join(", ")}`);
     }
-    await server.close();
-    server = undefined;
-    agent.destroy();
 
-    const srv = await startServerProcess();
-    stopServerProcess = srv.stop;
     const cliEnv = { ...process.env, API_URL: srv.url, NO_COLOR: "1" };
     const runT = timeCommand("authspec run", ["dist/cli.js", "run", healthFile], cliEnv);
     const versionT = timeCommand("authspec --version", ["dist/cli.js", "--version"], cliEnv);
@@ -217,15 +250,16 @@ async function main(): Promise<void> {
     console.log("");
     for (const r of rows) console.log(r.map((cell, c) => (c === 1 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd());
   } finally {
-    agent.destroy();
-    await server?.close();
     await stopServerProcess?.();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+const argv = process.argv.slice(2);
+const childKind = argv.includes("--child") ? argv[argv.indexOf("--child") + 1] : undefined;
 try {
-  await main();
+  if (childKind === "authspec" || childKind === "got") await child(childKind, argv[argv.indexOf("--url") + 1]!, parseN(), positiveInt("BENCH_WARMUP", process.env.BENCH_WARMUP, 1000));
+  else await main();
 } catch (e) {
   console.error(`bench: ${e instanceof BenchFailure ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exitCode = 1;

@@ -75,17 +75,25 @@ export class HttpClient {
 
   async send(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse | NetworkFailure> {
     const started = performance.now();
+    // The timeout is one timer that cancels the request: got's own `timeout` option hooks every socket
+    // phase of every request, a measurable part of the per-request cost, for a bound we need only whole.
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
     try {
       const got = this.got ?? (await this.instance());
-      const res = await got(req.url, {
+      const pending = got(req.url, {
         method: req.method,
         headers: "user-agent" in req.headers ? req.headers : { ...req.headers, "user-agent": USER_AGENT },
         body: req.body,
-        timeout: { request: req.timeoutMs },
         followRedirect: req.followRedirects,
         responseType: "buffer",
         signal,
       });
+      timer = setTimeout(() => {
+        timedOut = true;
+        pending.cancel();
+      }, req.timeoutMs);
+      const res = await pending;
       return {
         status: res.statusCode,
         statusText: res.statusMessage ?? "",
@@ -97,7 +105,10 @@ export class HttpClient {
         httpVersion: res.httpVersion,
       };
     } catch (e) {
+      if (timedOut) return new NetworkFailure("ETIMEDOUT", `timed out after ${req.timeoutMs} ms`, performance.now() - started);
       return describeFailure(e, req, performance.now() - started);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
