@@ -101,15 +101,4 @@ export class Redactor {
     }
     return value;
   }
-
-  /** Headers for display: credential headers are masked whole, the rest redacted. */
-  headers(h: Record<string, string | string[] | undefined>): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(h)) {
-      if (v === undefined) continue;
-      const text = Array.isArray(v) ? v.join(", ") : v;
-      out[k] = SECRET_HEADERS.has(k.toLowerCase()) ? MASK : this.redact(text);
-    }
-    return out;
-  }
 }

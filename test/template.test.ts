@@ -90,6 +90,5 @@ describe("Redactor", () => {
     r.addHeader("cookie", "a=first-cookie; b=second-cookie");
     const text = "abc.def.ghi s3cret! cookie-value-1 first-cookie second-cookie Path=/";
     expect(r.redact(text)).toBe(`${MASK} ${MASK} ${MASK} ${MASK} ${MASK} Path=/`);
-    expect(r.headers({ Authorization: "anything", "X-Other": "s3cret!" })).toEqual({ Authorization: MASK, "X-Other": MASK });
   });
 });

@@ -2,7 +2,7 @@
 import { SECRET_HEADERS, type Redactor } from "../mask.js";
 import { NetworkFailure, type HttpClient, type HttpRequest, type HttpResponse, type Method } from "../http/client.js";
 import { checkExpectations, readCapture, ResponseView } from "../assert/check.js";
-import { render, renderText, TemplateError, type Ref, type Scope } from "../template/template.js";
+import { render, renderText, type Ref, type Scope } from "../template/template.js";
 import type { Expect, Scalar, Step } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
@@ -137,7 +137,7 @@ async function runStep(
       expect = schema === undefined ? (render(step.expect, scope) as Expect) : { ...(render(rest, scope) as Expect), schema };
     }
   } catch (e) {
-    r.failures.push({ kind: "template", message: e instanceof TemplateError ? e.message : (e as Error).message });
+    r.failures.push({ kind: "template", message: (e as Error).message });
     return done();
   }
   r.request = { method: request.method, url: request.url };

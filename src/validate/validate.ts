@@ -1,6 +1,6 @@
 // Validate: parse and check every file before anything is sent.
 import { readFile } from "node:fs/promises";
-import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../errors.js";
+import { sortDiagnostics, type Diagnostic } from "../errors.js";
 import { displayPath, expandPaths } from "../load/files.js";
 import { lazySource, locate, parseSource, type Source } from "../load/source.js";
 import type { Spec } from "../spec/types.js";
@@ -88,4 +88,3 @@ export async function validateFiles(paths: readonly string[], opts: ValidateOpti
   return { ok: diagnostics.length === 0, files: absPaths.map((p) => displayPath(p, cwd)), diagnostics, specs };
 }
 
-export { formatDiagnostic };
