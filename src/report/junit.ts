@@ -15,7 +15,6 @@ const timestamp = (iso: string) => iso.slice(0, 19);
 
 /** The JUnit XML of a (redacted) result. */
 export function toJUnit(result: RunResult): string {
-  const text = xmlSafe;
   const root = create({ version: "1.0", encoding: "UTF-8" }).ele("testsuites");
   const host = hostname() || "localhost";
   const ts = timestamp(result.startedAt);
@@ -30,26 +29,26 @@ export function toJUnit(result: RunResult): string {
     for (const file of files) {
       const diags = result.diagnostics.filter((d) => d.file === file);
       suite
-        .ele("testcase", { name: text(`validate ${file}`), classname: text(file), time: "0.000" })
-        .ele("error", { type: "validation", message: text(`${diags.length} problem(s) in ${file}`) })
-        .txt(text(diags.map(formatDiagnostic).join("\n")));
+        .ele("testcase", { name: xmlSafe(`validate ${file}`), classname: xmlSafe(file), time: "0.000" })
+        .ele("error", { type: "validation", message: xmlSafe(`${diags.length} problem(s) in ${file}`) })
+        .txt(xmlSafe(diags.map(formatDiagnostic).join("\n")));
     }
     suite.ele("system-out");
     suite.ele("system-err");
   }
-  for (const spec of result.specs) addSuite(root, spec, id++, ts, host, text);
+  for (const spec of result.specs) addSuite(root, spec, id++, ts, host);
   return root.end({ prettyPrint: true }) + "\n";
 }
 
-function addSuite(root: ReturnType<typeof create>, spec: SpecResult, id: number, ts: string, host: string, text: (s: string) => string) {
+function addSuite(root: ReturnType<typeof create>, spec: SpecResult, id: number, ts: string, host: string) {
   const count = (s: string) => spec.steps.filter((x) => x.status === s).length;
   const suite = root.ele("testsuite", {
-    name: text(spec.name), package: text(spec.file), id, timestamp: ts, hostname: host,
+    name: xmlSafe(spec.name), package: xmlSafe(spec.file), id, timestamp: ts, hostname: host,
     tests: spec.steps.length, failures: count("failed"), errors: 0, skipped: count("skipped"), time: seconds(spec.durationMs),
   });
-  suite.ele("properties").ele("property", { name: "file", value: text(spec.file) });
+  suite.ele("properties").ele("property", { name: "file", value: xmlSafe(spec.file) });
   for (const step of spec.steps) {
-    const tc = suite.ele("testcase", { name: text(step.name), classname: text(spec.file), time: seconds(step.durationMs) });
+    const tc = suite.ele("testcase", { name: xmlSafe(step.name), classname: xmlSafe(spec.file), time: seconds(step.durationMs) });
     if (step.status === "skipped") tc.ele("skipped", { message: "an earlier step failed or the run stopped" });
     else if (step.status === "failed") {
       const first = step.failures[0];
@@ -59,7 +58,7 @@ function addSuite(root: ReturnType<typeof create>, spec: SpecResult, id: number,
         ...step.failures.map((f) => `- ${f.message}`),
         ...(step.response?.bodyExcerpt ? ["response body:", step.response.bodyExcerpt] : []),
       ].join("\n");
-      tc.ele("failure", { type: first?.kind ?? "failure", message: text(first?.message ?? "failed") }).txt(text(detail));
+      tc.ele("failure", { type: first?.kind ?? "failure", message: xmlSafe(first?.message ?? "failed") }).txt(xmlSafe(detail));
     }
   }
   suite.ele("system-out");

@@ -54,5 +54,4 @@ export class Output {
       throw new UsageError(`cannot write the report ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-
 }
