@@ -6,7 +6,11 @@ import standaloneModule from "ajv/dist/standalone/index.js";
 import addFormatsModule from "ajv-formats";
 
 const standaloneCode = standaloneModule.default;
-const schemas: Record<string, string> = { spec: "schemas/spec.schema.json", report: "schemas/report.schema.json" };
+const schemas: Record<string, string> = {
+  spec: "schemas/spec.schema.json",
+  report: "schemas/report.schema.json",
+  config: "schemas/config.schema.json",
+};
 
 mkdirSync("src/generated", { recursive: true });
 for (const [name, file] of Object.entries(schemas)) {
@@ -17,6 +21,8 @@ for (const [name, file] of Object.entries(schemas)) {
     code: { source: true, esm: true },
   });
   addFormatsModule.default(ajv);
+  // The config schema $refs the spec schema's definitions (defaults, identifier).
+  if (name !== "spec") ajv.addSchema(JSON.parse(readFileSync(schemas.spec!, "utf8")));
   const code = standaloneCode(ajv, ajv.compile(JSON.parse(readFileSync(file, "utf8"))));
   // Even with esm:true ajv emits require() for its runtime helpers; give the ESM module a require.
   const body = code.replace(/^"use strict";/, "").replace(/\brequire\(/g, "__require(");

@@ -5,9 +5,13 @@ import { HttpClient } from "./http/client.js";
 import { Redactor } from "./mask.js";
 import type { Reporter } from "./report/reporter.js";
 import { summarize, type RunResult, type SpecResult } from "./run/results.js";
-import { runSpec, skippedSpec, type RunContext } from "./run/runner.js";
-import { validateFiles, type ValidateOptions, type ValidationResult } from "./validate/validate.js";
+import type { RunContext } from "./run/runner.js";
+import type { ValidationResult } from "./validate/validate.js";
 import { preflight } from "./validate/preflight.js";
+import { configPreflight } from "./suite/config.js";
+import { runSuite, suiteValues } from "./suite/run-suite.js";
+import { parseShard, selectSpecs, type Shard } from "./suite/select.js";
+import { validateSuite, type SuiteValidateOptions, type SuiteValidation } from "./suite/validate-suite.js";
 
 export interface RunOptions {
   /** --var name=value: defined for every spec, overriding its variables. */
@@ -27,11 +31,25 @@ export interface RunOptions {
   redactor?: Redactor;
   cwd?: string;
   signal?: AbortSignal;
+  /** --config FILE: the suite config (default: authspec.config.yaml in cwd, when there is one). */
+  config?: string;
+  /** --env NAME: an environment of the config. */
+  envName?: string;
+  /** --jobs N: spec files run at once (default: the config's jobs, else the number of CPUs). */
+  jobs?: number;
+  /** --shard i/n */
+  shard?: Shard | string;
+  /** --grep PATTERN: specs whose name or a step's name matches (a case-insensitive regular expression). */
+  grep?: string;
+  /** --tag NAME (repeatable): specs with at least one of these tags. */
+  tags?: string[];
 }
 
-export async function validate(paths: readonly string[], opts: ValidateOptions = {}): Promise<ValidationResult> {
+export type ValidateOptions = SuiteValidateOptions;
+
+export async function validate(paths: readonly string[], opts: ValidateOptions = {}): Promise<SuiteValidation | ValidationResult> {
   try {
-    return await validateFiles(paths, opts);
+    return await validateSuite(paths, opts);
   } catch (e) {
     if (e instanceof UsageError) return { ok: false, files: [], specs: [], diagnostics: [e.diagnostic()] };
     throw e;
@@ -62,29 +80,44 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
     throw e;
   }
 
-  const validation = await validate(paths, { vars: Object.keys(opts.vars ?? {}), cwd: opts.cwd });
-  if (!validation.ok) return finish([], validation.diagnostics);
+  const validation = await validate(paths, { vars: Object.keys(opts.vars ?? {}), cwd: opts.cwd, config: opts.config, envName: opts.envName });
+  if (!validation.ok || !("config" in validation)) return finish([], validation.diagnostics);
+  let selected;
+  try {
+    const shard = typeof opts.shard === "string" ? parseShard(opts.shard) : opts.shard;
+    selected = selectSpecs(validation.specs, { shard, grep: opts.grep, tags: opts.tags, root: validation.config.root });
+  } catch (e) {
+    if (e instanceof UsageError) return finish([], [e.diagnostic()]);
+    throw e;
+  }
 
-  const problems = preflight(validation.specs, env, opts.baseUrl !== undefined);
+  // Setup, teardown and included files are checked too; a relative url may rely on the config's baseUrl,
+  // and an included file's on the including spec's.
+  const { setup, teardown, flows, config } = validation;
+  const hasBase = opts.baseUrl !== undefined || config.baseUrl !== undefined;
+  const problems = [...configPreflight(config, env), ...preflight([...setup, ...selected, ...teardown], env, hasBase), ...preflight(flows, env, true)];
   if (problems.length) return finish([], problems);
-  for (const s of validation.specs) for (const { ref } of s.envRefs) if (ref.kind === "secret") redactor.add(env[ref.name]);
+  for (const s of [...setup, ...selected, ...teardown, ...flows]) for (const { ref } of s.envRefs) if (ref.kind === "secret") redactor.add(env[ref.name]);
+  for (const { ref } of config.envRefs) if (ref.kind === "secret") redactor.add(env[ref.name]);
 
   const client = new HttpClient();
-  const ctx: RunContext = {
-    client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, signal: opts.signal,
+  const base = { client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, signal: opts.signal };
+  let suite;
+  try {
+    suite = suiteValues(validation, base);
+  } catch (e) {
+    return finish([], [{ file: config.file ?? "authspec", line: 0, col: 0, message: (e as Error).message }]);
+  }
+  const ctx: RunContext & { suite: NonNullable<RunContext["suite"]> } = {
+    ...base, suite,
     onStep: (spec, step) => reporters.forEach((r) => r.onStep?.(spec, step)),
     onExchange: (x) => reporters.forEach((r) => r.onExchange?.(x)),
   };
-  for (const r of reporters) r.onRunStart?.({ files: validation.files, specs: validation.specs.length });
-  const results: SpecResult[] = [];
-  let stop = false;
+  const files = [...setup, ...selected, ...teardown].map((s) => s.file);
+  for (const r of reporters) r.onRunStart?.({ files, specs: files.length });
+  let results: SpecResult[];
   try {
-    for (const loaded of validation.specs) {
-      const res = stop || opts.signal?.aborted ? skippedSpec(loaded) : await runSpec(loaded, ctx);
-      results.push(res);
-      for (const r of reporters) r.onSpecEnd?.(res);
-      if (res.status === "failed" && opts.bail) stop = true;
-    }
+    results = await runSuite(validation, selected, ctx, reporters, { jobs: opts.jobs, bail: opts.bail });
   } finally {
     client.close();
   }

@@ -12,14 +12,21 @@ Usage:
   authspec run [paths...]       validate, then run specs (files, directories, globs; default specs/)
   authspec validate [paths...]  only validate (exit 0 or 2); nothing is sent
 
-Options (run):
+Options (run; validate takes --config, --env and --var):
   --base-url URL         override every spec's baseUrl
   --var NAME=VALUE       define a variable (repeatable; overrides spec variables)
   --env-file FILE        KEY=VALUE lines, visible as env.KEY and secrets.KEY (repeatable)
   --timeout MS           default timeout of every request (default 10000)
-  --bail                 start no further spec after the first failed one
-  --verbose, -v          show each request and response (secrets masked)
-  --reporter NAME[:FILE] console (default), json or junit; repeatable, each with its own output
+  --config FILE          suite config (default: ./authspec.config.yaml when there is one)
+  --env NAME             an environment of the config (its baseUrl and variables)
+  --jobs N, -j N         spec files run at once (default: the config's jobs, else the CPU count)
+  --shard I/N            run the I-th of N shards of the spec files (stable hash of each path)
+  --grep PATTERN         only specs whose name or a step's name matches (regex, case-insensitive)
+  --tag NAME             only specs with this tag (repeatable: any of them)
+  --bail                 start no further spec after the first failed one (running ones finish)
+  --verbose, -v          show every step and each request and response (secrets masked)
+  --reporter NAME[:FILE] console (default), json, junit or github; repeatable, each with its own output
+                         (github: on by default when GITHUB_ACTIONS=true)
   --output FILE          write the last --reporter without a FILE there
   --no-color             no colours (NO_COLOR and FORCE_COLOR are honoured too)
   --version              print the version
@@ -33,7 +40,8 @@ class CliUsage extends Error {}
 /** The run's masking, once a run has started: the last-resort error message goes through it too. */
 let redact = (text: string): string => text;
 
-type ReporterName = "console" | "json" | "junit";
+type ReporterName = "console" | "json" | "junit" | "github";
+const REPORTERS: readonly string[] = ["console", "json", "junit", "github"];
 interface ReporterChoice {
   name: ReporterName;
   file?: string;
@@ -50,6 +58,12 @@ function parse(argv: string[]) {
       "env-file": { type: "string", multiple: true },
       timeout: { type: "string" },
       bail: { type: "boolean" },
+      config: { type: "string" },
+      env: { type: "string" },
+      jobs: { type: "string", short: "j" },
+      shard: { type: "string" },
+      grep: { type: "string" },
+      tag: { type: "string", multiple: true },
       verbose: { type: "boolean", short: "v" },
       reporter: { type: "string", multiple: true },
       output: { type: "string", short: "o" },
@@ -72,21 +86,25 @@ function parseVars(list: string[] = []): Record<string, string> {
   return vars;
 }
 
-function parseReporters(list: string[] = [], output?: string): ReporterChoice[] {
-  const choices: ReporterChoice[] = (list.length ? list : ["console"]).map((r) => {
+function parseReporters(list: string[] = [], output?: string, githubActions = false): ReporterChoice[] {
+  const given = list.length ? list : ["console"];
+  // On GitHub Actions, annotations and the step summary come with every run.
+  if (githubActions && !given.some((r) => r === "github" || r.startsWith("github:"))) given.push("github");
+  const choices: ReporterChoice[] = given.map((r) => {
     const colon = r.indexOf(":");
     const name = colon >= 0 ? r.slice(0, colon) : r;
-    if (name !== "console" && name !== "json" && name !== "junit") throw new CliUsage(`unknown reporter ${JSON.stringify(name)}: use console, json or junit`);
+    if (!REPORTERS.includes(name)) throw new CliUsage(`unknown reporter ${JSON.stringify(name)}: use console, json, junit or github`);
     const file = colon >= 0 ? r.slice(colon + 1) : undefined;
     if (file === "") throw new CliUsage(`--reporter ${name}: empty file name`);
-    return { name, file };
+    return { name: name as ReporterName, file };
   });
   if (output !== undefined) {
-    const target = [...choices].reverse().find((c) => c.file === undefined);
+    const target = [...choices].reverse().find((c) => c.file === undefined && c.name !== "github");
     if (!target) throw new CliUsage("--output: every --reporter already names its file");
     target.file = output;
   }
-  const toStdout = choices.filter((c) => c.file === undefined);
+  // github's workflow commands belong in the log, beside whichever report goes to stdout.
+  const toStdout = choices.filter((c) => c.file === undefined && c.name !== "github");
   if (toStdout.length > 1) throw new CliUsage(`${toStdout.map((c) => c.name).join(" and ")} would both write to stdout: give one a file (--reporter NAME:FILE or --output FILE)`);
   return choices;
 }
@@ -133,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === "validate") {
     const { validate } = await import("./api.js");
     const { diagnosticParts } = await import("./errors.js");
-    const result = await validate(paths, { vars: Object.keys(vars) });
+    const result = await validate(paths, { vars: Object.keys(vars), config: values.config, envName: values.env });
     for (const d of result.diagnostics) {
       const { where, what } = diagnosticParts(d);
       process.stdout.write(`${c.bold(where)}: ${c.red("error")} ${what}\n`);
@@ -151,7 +169,22 @@ async function main(argv: string[]): Promise<number> {
     timeoutMs = Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliUsage(`--timeout expects a positive number of milliseconds, got ${JSON.stringify(values.timeout)}`);
   }
-  const choices = parseReporters(values.reporter, values.output);
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new CliUsage(`--jobs expects a positive integer, got ${JSON.stringify(values.jobs)}`);
+  }
+  const select = await import("./suite/select.js");
+  const check = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      throw new CliUsage((e as Error).message);
+    }
+  };
+  const shard = values.shard !== undefined ? check(() => select.parseShard(values.shard!)) : undefined;
+  if (values.grep !== undefined) check(() => select.grepPattern(values.grep!));
+  const choices = parseReporters(values.reporter, values.output, process.env.GITHUB_ACTIONS === "true");
   const [{ run }, { Redactor }, { Output }] = await Promise.all([import("./api.js"), import("./mask.js"), import("./report/reporter.js")]);
   const redactor = new Redactor();
   redact = (text) => redactor.redact(text);
@@ -160,12 +193,17 @@ async function main(argv: string[]): Promise<number> {
       const out = new Output(redactor, ch.file);
       if (ch.name === "json") return new (await import("./report/json.js")).JsonReporter(out, VERSION);
       if (ch.name === "junit") return new (await import("./report/junit.js")).JUnitReporter(out);
+      if (ch.name === "github") {
+        const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+        return new (await import("./report/github.js")).GithubReporter(out, summaryFile ? new Output(redactor, summaryFile) : undefined);
+      }
       const cc = ch.file ? new Chalk({ level: 0 }) : c;
       return new (await import("./report/console.js")).ConsoleReporter(out, cc, { verbose: values.verbose === true });
     }),
   );
   const result = await run(paths, {
     vars, envFiles: values["env-file"], baseUrl: values["base-url"], timeoutMs, bail: values.bail === true, reporters, redactor,
+    config: values.config, envName: values.env, jobs, shard, grep: values.grep, tags: values.tag,
   });
   return result.exitCode;
 }

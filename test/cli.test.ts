@@ -63,12 +63,16 @@ describe("authspec CLI", () => {
     }
   });
 
-  test("run: the example suites pass against the demo server (exit 0) with a step line each and a summary", async () => {
+  test("run: the example suites pass against the demo server (exit 0), a passing spec folded to one line, and a summary", async () => {
     const r = await runCli(["run", "specs"], { env: env() });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^✓ Log in and read the profile specs\/login\.yaml · \d+ ms\n  ✓ log in  \d+ ms\n  ✓ read the profile  \d+ ms\n/m);
+    expect(r.stdout).toMatch(/^✓ Log in and read the profile specs\/login\.yaml · 2 steps · \d+ ms\n✓ /m);
+    expect(r.stdout).not.toContain("  ✓ log in");
     expect(r.stdout).toMatch(/\n\d+ passed, 0 failed, 0 skipped\n\d+ specs in [\d.]+ m?s\n$/);
+    // --verbose unfolds: a line per step
+    const v = await runCli(["run", "specs/login.yaml", "--verbose"], { env: env() });
+    expect(v.stdout).toMatch(/^✓ Log in and read the profile specs\/login\.yaml · \d+ ms\n  ✓ log in  \d+ ms\n/m);
   });
 
   test("run: a failing step exits 1 and shows the request line, expected against actual and a body excerpt", async () => {
@@ -129,7 +133,7 @@ describe("authspec CLI", () => {
     try {
       const all = await runCli(["run", ".", "--base-url", demo.url, "--reporter", "json"], { cwd: t.dir });
       expect(JSON.parse(all.stdout).specs.map((s: { status: string }) => s.status)).toEqual(["failed", "passed"]);
-      const bail = await runCli(["run", ".", "--base-url", demo.url, "--bail", "--reporter", "json"], { cwd: t.dir });
+      const bail = await runCli(["run", ".", "--base-url", demo.url, "--bail", "--jobs", "1", "--reporter", "json"], { cwd: t.dir });
       expect(bail.code).toBe(1);
       expect(JSON.parse(bail.stdout).specs.map((s: { status: string }) => s.status)).toEqual(["failed", "skipped"]);
       const slow = await startServer((_, res) => setTimeout(() => res.end("{}"), 1000));

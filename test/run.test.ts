@@ -333,7 +333,7 @@ steps:
   test("--bail starts no further spec after a failed one", async () => {
     const spec = (name: string, path: string) => `name: ${name}\nsteps:\n  - name: s\n    request: { url: "\${{ env.API_URL }}${path}" }\n`;
     const files = { "1.yaml": spec("one", "/health"), "2.yaml": spec("two", "/nope"), "3.yaml": spec("three", "/health") };
-    const bail = await runSpecs(files, { bail: true });
+    const bail = await runSpecs(files, { bail: true, jobs: 1 });
     expect(bail.specs.map((s) => s.status)).toEqual(["passed", "failed", "skipped"]);
     expect(demo.stats.requests).toBe(2);
     const all = await runSpecs(files);

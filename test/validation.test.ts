@@ -251,6 +251,7 @@ describe("validate() over files", () => {
 
 describe("schemas/ is the source of truth for the types", () => {
   const schema = JSON.parse(readFileSync(new URL("../schemas/spec.schema.json", import.meta.url), "utf8"));
+  const config = JSON.parse(readFileSync(new URL("../schemas/config.schema.json", import.meta.url), "utf8"));
   const props = (o: { properties: object }) => Object.keys(o.properties);
   test("every object type's keys equal the schema's properties", () => {
     expect([...KEYS.spec]).toEqual(props(schema));
@@ -259,10 +260,15 @@ describe("schemas/ is the source of truth for the types", () => {
     expect([...KEYS.expect]).toEqual(props(schema.$defs.expect));
     expect([...KEYS.matcherObject]).toEqual(props(schema.$defs.matcherObject));
     expect([...KEYS.capture]).toEqual(props(schema.$defs.capture));
+    expect([...KEYS.defaults]).toEqual(props(schema.$defs.defaults));
+    expect([...KEYS.retry]).toEqual(props(schema.$defs.step.properties.retry));
+    expect([...KEYS.config]).toEqual(props(config));
+    expect([...KEYS.environment]).toEqual(props(config.$defs.environment));
   });
   test("the required keys and enums match", () => {
     expect(schema.required).toEqual(["name", "steps"]);
-    expect(schema.$defs.step.required).toEqual(["name", "request"]);
+    expect(schema.$defs.step.else.required).toEqual(["name", "request"]);
+    expect(schema.$defs.step.if.required).toEqual(["include"]);
     expect(schema.$defs.request.properties.method.enum).toEqual(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
     expect(schema.$defs.matcherObject.properties.type.enum).toEqual(["string", "number", "integer", "boolean", "object", "array", "null"]);
   });

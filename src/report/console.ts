@@ -1,13 +1,15 @@
-// Console reporter: one line per step with ✓/✗ and its duration, failure blocks at the end (request
-// line, expected against actual, a response excerpt) and a summary line "N passed, N failed, N skipped".
-// Output is buffered per spec, so a spec's lines always stay together.
+// Console reporter: a passing spec folds to one line (✓, name, steps, duration; --verbose unfolds it), a
+// failing spec shows one line per step with ✓/✗ and its duration, failure blocks come at the end (request
+// line, expected against actual, a response excerpt), then a summary line "N passed, N failed, N skipped".
+// Output is buffered per spec, so a spec's lines always stay together when specs run in parallel; on a
+// terminal a live progress line (specs done / total, failures) sits below them.
 import type { ChalkInstance } from "chalk";
 import { diagnosticParts } from "../errors.js";
 import { MASK, SECRET_HEADERS } from "../mask.js";
 import type { Exchange } from "../run/runner.js";
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
 import type { LoadedSpec } from "../validate/validate.js";
-import type { Output, Reporter } from "./reporter.js";
+import type { Output, Progress, Reporter } from "./reporter.js";
 
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`);
 const VERBOSE_BODY_CHARS = 2000;
@@ -19,8 +21,10 @@ export interface ConsoleOptions {
 
 export class ConsoleReporter implements Reporter {
   private buffers = new Map<string, string[]>();
-  /** --verbose lines of the exchange that belongs to the next step line. */
-  private pending: string[] | undefined;
+  /** --verbose lines of the exchange that belongs to the next step line of each spec file. */
+  private pending = new Map<string, string[]>();
+  /** The progress line is on screen (terminal only). */
+  private progressShown = false;
 
   constructor(
     private readonly out: Output,
@@ -38,10 +42,12 @@ export class ConsoleReporter implements Reporter {
     const c = this.c;
     const mark = step.status === "passed" ? c.green("✓") : step.status === "failed" ? c.red("✗") : c.yellow("-");
     const time = step.status === "skipped" ? c.dim("skipped") : c.dim(ms(step.durationMs));
-    this.buf(spec.file).push(`  ${mark} ${step.name}  ${time}`);
-    if (this.opts.verbose && this.pending) {
-      this.buf(spec.file).push(...this.pending);
-      this.pending = undefined;
+    const attempts = step.attempts !== undefined && step.attempts > 1 ? c.dim(` (${step.attempts} attempts)`) : "";
+    this.buf(spec.file).push(`  ${mark} ${step.name}  ${time}${attempts}`);
+    const pending = this.pending.get(spec.file);
+    if (this.opts.verbose && pending) {
+      this.buf(spec.file).push(...pending);
+      this.pending.delete(spec.file);
     }
   }
 
@@ -61,7 +67,8 @@ export class ConsoleReporter implements Reporter {
       const body = res.body.toString("utf8");
       if (body) lines.push(indent(cut(body), "      < "));
     } else if (x.step.failures[0]) lines.push(c.red(`      < ${x.step.failures[0].message}`));
-    this.pending = lines;
+    // A retried step has several exchanges: all of them go under its line.
+    this.pending.set(x.spec.file, [...(this.pending.get(x.spec.file) ?? []), ...lines]);
   }
 
   private header(name: string, value: string): string {
@@ -71,10 +78,33 @@ export class ConsoleReporter implements Reporter {
   onSpecEnd(spec: SpecResult): void {
     const c = this.c;
     const mark = spec.status === "passed" ? c.green("✓") : spec.status === "failed" ? c.red("✗") : c.yellow("-");
-    const head = `${mark} ${c.bold(spec.name)} ${c.dim(`${spec.file} · ${ms(spec.durationMs)}`)}`;
+    const n = spec.steps.length;
+    const steps = `${n} step${n === 1 ? "" : "s"}`;
     const lines = this.buffers.get(spec.file) ?? [];
     this.buffers.delete(spec.file);
-    this.out.write([head, ...lines].join("\n") + "\n");
+    // Folded: a passing or skipped spec is one line, unless --verbose.
+    const fold = spec.status !== "failed" && !this.opts.verbose;
+    const what = spec.status === "skipped" ? `${steps} skipped` : fold ? `${steps} · ${ms(spec.durationMs)}` : ms(spec.durationMs);
+    const head = `${mark} ${c.bold(spec.name)} ${c.dim(`${spec.file} · ${what}`)}`;
+    this.write((fold ? [head] : [head, ...lines]).join("\n") + "\n");
+  }
+
+  onProgress(p: Progress): void {
+    if (!this.out.isTTY || p.done >= p.total) return this.clearProgress();
+    const text = `  ${p.done}/${p.total} specs${p.failed ? `, ${p.failed} failed` : ""} …`;
+    this.out.write(`\r\x1b[2K${p.failed ? this.c.red(text) : this.c.dim(text)}`);
+    this.progressShown = true;
+  }
+
+  private clearProgress(): void {
+    if (this.progressShown) this.out.write("\r\x1b[2K");
+    this.progressShown = false;
+  }
+
+  /** Write lines with the progress line out of the way (it is drawn again at the next progress). */
+  private write(text: string): void {
+    this.clearProgress();
+    this.out.write(text);
   }
 
   onRunEnd(result: RunResult): void {
@@ -87,7 +117,7 @@ export class ConsoleReporter implements Reporter {
       }
       const files = new Set(result.diagnostics.map((d) => d.file)).size;
       out.push("", c.red(`${result.diagnostics.length} problem${result.diagnostics.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}; nothing was sent`));
-      this.out.write(out.join("\n") + "\n");
+      this.write(out.join("\n") + "\n");
       return;
     }
     const failed = result.specs.flatMap((s) => s.steps.filter((st) => st.status === "failed").map((st) => ({ s, st })));
@@ -101,7 +131,7 @@ export class ConsoleReporter implements Reporter {
       `${c.green(`${steps.passed} passed`)}, ${steps.failed ? c.red(`${steps.failed} failed`) : `${steps.failed} failed`}, ${steps.skipped ? c.yellow(`${steps.skipped} skipped`) : `${steps.skipped} skipped`}`,
       c.dim(`${specs.total} spec${specs.total === 1 ? "" : "s"}${specs.failed ? ` (${specs.failed} failed)` : ""} in ${ms(result.durationMs)}`),
     );
-    this.out.write(out.join("\n") + "\n");
+    this.write(out.join("\n") + "\n");
   }
 }
 
@@ -110,11 +140,12 @@ function cut(text: string): string {
 }
 
 function failureBlock(c: ChalkInstance, n: number, spec: SpecResult, step: StepResult): string {
-  const lines = [`${c.red(`${n})`)} ${c.bold(`${spec.name} › ${step.name}`)}  ${c.dim(`${spec.file}:${step.line}`)}`];
+  const lines = [`${c.red(`${n})`)} ${c.bold(`${spec.name} › ${step.name}`)}  ${c.dim(`${step.file ?? spec.file}:${step.line}`)}`];
   if (step.request) {
     const res = step.response ? ` → ${step.response.status}${step.response.statusText ? " " + step.response.statusText : ""}` : "";
     lines.push(`   ${step.request.method} ${step.request.url}${res}`);
   }
+  if (step.attempts !== undefined) lines.push(c.dim(`   after ${step.attempts} attempt${step.attempts === 1 ? "" : "s"}`));
   for (const f of step.failures) lines.push(`   ${c.red("✗")} ${f.message}`);
   if (step.response?.bodyExcerpt) {
     lines.push(c.dim(`   response body${step.response.contentType ? ` (${step.response.contentType})` : ""}:`));

@@ -49,11 +49,12 @@ function addSuite(root: ReturnType<typeof create>, spec: SpecResult, id: number,
   suite.ele("properties").ele("property", { name: "file", value: xmlSafe(spec.file) });
   for (const step of spec.steps) {
     const tc = suite.ele("testcase", { name: xmlSafe(step.name), classname: xmlSafe(spec.file), time: seconds(step.durationMs) });
-    if (step.status === "skipped") tc.ele("skipped", { message: "an earlier step failed or the run stopped" });
+    if (step.status === "skipped") tc.ele("skipped", { message: "skipped: skip/only, an earlier failed step, a failed setup or --bail" });
     else if (step.status === "failed") {
       const first = step.failures[0];
       const detail = [
-        `${spec.file}:${step.line}`,
+        `${step.file ?? spec.file}:${step.line}`,
+        ...(step.attempts !== undefined ? [`after ${step.attempts} attempt${step.attempts === 1 ? "" : "s"}`] : []),
         ...(step.request ? [`${step.request.method} ${step.request.url}${step.response ? ` -> ${step.response.status}` : ""}`] : []),
         ...step.failures.map((f) => `- ${f.message}`),
         ...(step.response?.bodyExcerpt ? ["response body:", step.response.bodyExcerpt] : []),

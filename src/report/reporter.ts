@@ -1,6 +1,6 @@
 // Report: reporters are small classes behind one interface. Every byte they write goes through
 // the run's Redactor (the one masking mechanism), via Output.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Redactor } from "../mask.js";
 import { UsageError } from "../errors.js";
@@ -13,11 +13,23 @@ export interface RunInfo {
   specs: number;
 }
 
+export interface Progress {
+  /** Spec files finished (setup and teardown included), of `total`. */
+  done: number;
+  total: number;
+  /** Of those, failed. */
+  failed: number;
+}
+
 export interface Reporter {
   onRunStart?(info: RunInfo): void;
+  /** A step finished (specs run in parallel: steps of several specs interleave; each carries its spec). */
   onStep?(spec: LoadedSpec, step: StepResult): void;
   onExchange?(x: Exchange): void;
+  /** A spec finished, in input order (a spec waits for the ones before it). */
   onSpecEnd?(spec: SpecResult): void;
+  /** A spec finished, in the order they finish (for a progress line). */
+  onProgress?(p: Progress): void;
   /** Write the final report. Called once, also for runs stopped by invalid specs (exit code 2). */
   onRunEnd(result: RunResult): void | Promise<void>;
 }
@@ -33,6 +45,11 @@ export class Output {
     private readonly stream: NodeJS.WritableStream = process.stdout,
   ) {}
 
+  /** True when the output is a terminal (a live progress line is drawn only there). */
+  get isTTY(): boolean {
+    return !this.file && (this.stream as NodeJS.WriteStream).isTTY === true;
+  }
+
   /** Write text now (console streaming). */
   write(text: string): void {
     this.stream.write(this.redactor.redact(text));
@@ -44,12 +61,12 @@ export class Output {
    * mask markup, keys and numbers that happen to contain a secret (`<testsuite>` with the secret
    * "test", a duration 12.00001 with "0000") and corrupt the document.
    */
-  writeReport<T>(value: T, serialize: (safe: T) => string): void {
+  writeReport<T>(value: T, serialize: (safe: T) => string, opts: { append?: boolean } = {}): void {
     const text = serialize(this.redactor.redactDeep(value, REPORT_VOCABULARY));
     if (!this.file) return void this.stream.write(text);
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(this.file, text);
+      (opts.append ? appendFileSync : writeFileSync)(this.file, text);
     } catch (e) {
       throw new UsageError(`cannot write the report ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }

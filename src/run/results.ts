@@ -13,8 +13,10 @@ export interface Failure {
 
 export interface StepResult {
   name: string;
-  /** Line of the step in its spec file. */
+  /** Line of the step in its spec file (in `file` when set). */
   line: number;
+  /** The file the step comes from when it is not the spec's own (a step of an included file). */
+  file?: string;
   status: Status;
   durationMs: number;
   request?: { method: string; url: string };
@@ -22,6 +24,8 @@ export interface StepResult {
   failures: Failure[];
   /** Names of the variables this step captured (never their values). */
   captures: string[];
+  /** How many times the step was sent (steps with `retry` only). */
+  attempts?: number;
 }
 
 export interface SpecResult {

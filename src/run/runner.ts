@@ -2,8 +2,8 @@
 import { SECRET_HEADERS, type Redactor } from "../mask.js";
 import { NetworkFailure, type HttpClient, type HttpRequest, type HttpResponse, type Method } from "../http/client.js";
 import { checkExpectations, readCapture, ResponseView } from "../assert/check.js";
-import { render, renderText, type Ref, type Scope } from "../template/template.js";
-import type { Expect, Scalar, Step } from "../spec/types.js";
+import { render, renderText, TemplateError, type Ref, type Scope } from "../template/template.js";
+import { isRequestStep, type Defaults, type Expect, type RequestStep, type Scalar, type Step } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
 import { joinUrl } from "./url.js";
@@ -31,11 +31,37 @@ export interface RunContext {
   /** Called after each exchange (for --verbose), once captures are registered as secrets. */
   onExchange?: (x: Exchange) => void;
   onStep?: (spec: LoadedSpec, step: StepResult) => void;
+  /** Suite-wide values from the config (src/suite): the one way they reach runSpec. */
+  suite?: SuiteValues;
+}
+
+export interface SuiteValues {
+  /** baseUrl of the config (or of the --env environment), for specs that set none. */
+  baseUrl?: string;
+  /** Config variables (with the environment's) and the captures of the setup specs: below a spec's own variables. */
+  vars: Readonly<Record<string, unknown>>;
+  /** The config's defaults: below a spec's defaults and a request's own values. */
+  defaults?: Defaults;
+}
+
+/** What the steps of one file run with: its spec, scope, base URL and defaults (an include runs in a frame of its own). */
+interface Frame {
+  /** The spec file being run (results and console buffers belong to it). */
+  top: LoadedSpec;
+  /** The file whose steps these are: top, or an included file. */
+  loaded: LoadedSpec;
+  scope: SpecScope;
+  baseUrl: string | undefined;
+  defaults: Defaults | undefined;
+  /** "include name › " for the steps of an included file. */
+  prefix: string;
 }
 
 /** Variables of one spec run: --var, then the spec's variables, then captures (later wins). */
 class SpecScope implements Scope {
   readonly vars = new Map<string, unknown>();
+  /** Names captured in this scope (what a setup spec exports, what an include hands back). */
+  readonly captured = new Set<string>();
   constructor(private readonly env: RunContext["env"]) {}
   lookup(ref: Ref): { value: unknown } | undefined {
     if (ref.kind === "var") return this.vars.has(ref.name) ? { value: this.vars.get(ref.name) } : undefined;
@@ -44,47 +70,159 @@ class SpecScope implements Scope {
   }
 }
 
-const skippedStep = (name: string, line: number): StepResult => ({ name, line, status: "skipped", durationMs: 0, failures: [], captures: [] });
+const skippedStep = (name: string, line: number, file?: string): StepResult => ({
+  name, line, ...(file ? { file } : {}), status: "skipped", durationMs: 0, failures: [], captures: [],
+});
 
-export function skippedSpec(loaded: LoadedSpec): SpecResult {
-  const steps = loaded.spec.steps.map((s, i) => skippedStep(s.name, loaded.stepLines[i] ?? 0));
-  return { file: loaded.file, name: loaded.spec.name, status: "skipped", durationMs: 0, steps };
+/** The step results of a file's steps when none of them runs (an include expands to the included steps). */
+function skippedSteps(loaded: LoadedSpec, prefix = "", file?: string): StepResult[] {
+  return loaded.spec.steps.flatMap((s, i) => {
+    const flow = s.include !== undefined ? loaded.includes?.get(i) : undefined;
+    if (flow) return skippedSteps(flow, `${prefix}${s.name ?? flow.spec.name} › `, flow.file);
+    return [skippedStep(prefix + (s.name ?? ""), loaded.stepLines[i] ?? 0, file)];
+  });
 }
 
-export async function runSpec(loaded: LoadedSpec, ctx: RunContext): Promise<SpecResult> {
+export function skippedSpec(loaded: LoadedSpec): SpecResult {
+  return { file: loaded.file, name: loaded.spec.name, status: "skipped", durationMs: 0, steps: skippedSteps(loaded) };
+}
+
+/**
+ * Run one spec file. `exports` (for setup specs) receives the values the spec captured, which the
+ * suite then hands to every other spec through RunContext.suite.vars.
+ */
+export async function runSpec(loaded: LoadedSpec, ctx: RunContext, exports?: Map<string, unknown>): Promise<SpecResult> {
   const started = performance.now();
   const { spec } = loaded;
   const scope = new SpecScope(ctx.env);
   const result: SpecResult = { file: loaded.file, name: spec.name, status: "passed", durationMs: 0, steps: [] };
+  if (spec.skip || ctx.signal?.aborted) return skippedSpec(loaded);
   let setupFailure: Failure | undefined;
   let baseUrl = ctx.baseUrl;
   try {
+    for (const [k, v] of Object.entries(ctx.suite?.vars ?? {})) scope.vars.set(k, v);
     for (const [k, v] of Object.entries(ctx.vars)) scope.vars.set(k, v);
     for (const [k, v] of Object.entries(spec.variables ?? {})) if (!(k in ctx.vars)) scope.vars.set(k, render(v, scope));
     if (baseUrl === undefined && spec.baseUrl !== undefined) baseUrl = renderText(spec.baseUrl, scope);
   } catch (e) {
     setupFailure = { kind: "template", message: (e as Error).message };
   }
-  let failed = false;
-  for (let i = 0; i < spec.steps.length; i++) {
-    const step = spec.steps[i]!;
-    const line = loaded.stepLines[i] ?? 0;
-    let r: StepResult;
-    if (failed || ctx.signal?.aborted) r = skippedStep(step.name, line);
-    else if (setupFailure) r = { name: step.name, line, status: "failed", durationMs: 0, failures: [setupFailure], captures: [] };
-    else r = await runStep(loaded, step, line, scope, baseUrl, ctx);
-    if (r.status === "failed") failed = true;
-    result.steps.push(r);
-    ctx.onStep?.(loaded, r);
-  }
-  result.status = failed ? "failed" : "passed";
+  baseUrl ??= ctx.suite?.baseUrl;
+  const frame: Frame = { top: loaded, loaded, scope, baseUrl, defaults: spec.defaults, prefix: "" };
+  const failed = await runSteps(frame, ctx, result.steps, setupFailure);
+  if (exports) for (const name of scope.captured) exports.set(name, scope.vars.get(name));
+  result.status = failed ? "failed" : result.steps.length > 0 && result.steps.every((s) => s.status === "skipped") ? "skipped" : "passed";
   result.durationMs = performance.now() - started;
   return result;
 }
 
-function buildRequest(step: Step, scope: Scope, baseUrl: string | undefined, ctx: RunContext): HttpRequest {
+/** Run a file's steps in order into `out`; true when one failed (the rest are then skipped). */
+async function runSteps(frame: Frame, ctx: RunContext, out: StepResult[], setupFailure?: Failure): Promise<boolean> {
+  const { loaded, prefix } = frame;
+  const file = loaded === frame.top ? undefined : loaded.file;
+  const steps = loaded.spec.steps;
+  const onlyMode = steps.some((s) => s.only === true);
+  let failed = false;
+  const emit = (r: StepResult) => {
+    if (r.status === "failed") failed = true;
+    out.push(r);
+    ctx.onStep?.(frame.top, r);
+  };
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    const line = loaded.stepLines[i] ?? 0;
+    const flow = step.include !== undefined ? loaded.includes?.get(i) : undefined;
+    const name = prefix + (step.name ?? flow?.spec.name ?? step.include ?? "");
+    if (failed || ctx.signal?.aborted || step.skip || (onlyMode && !step.only)) {
+      if (flow) skippedSteps(flow, `${name} › `, flow.file).forEach(emit);
+      else emit(skippedStep(name, line, file));
+    } else if (setupFailure) {
+      emit({ name, line, ...(file ? { file } : {}), status: "failed", durationMs: 0, failures: [setupFailure], captures: [] });
+    } else if (!isRequestStep(step)) {
+      if (!flow) emit({ name, line, ...(file ? { file } : {}), status: "failed", durationMs: 0, failures: [{ kind: "template", message: `include ${step.include} was not loaded` }], captures: [] });
+      else if (await runInclude(frame, step, flow, name, ctx, out)) failed = true;
+    } else emit(await runStepWithRetry({ ...frame }, step, name, line, file, ctx));
+  }
+  return failed;
+}
+
+/**
+ * An include step: the included file's steps run here, in a scope of their own (suite values, --var, the
+ * included file's variables overridden by the include's `variables`); their captures then join the
+ * including scope.
+ */
+async function runInclude(frame: Frame, step: Step, flow: LoadedSpec, name: string, ctx: RunContext, out: StepResult[]): Promise<boolean> {
+  const scope = new SpecScope(ctx.env);
+  let failure: Failure | undefined;
+  let baseUrl = frame.baseUrl;
+  try {
+    const passed = new Map<string, unknown>();
+    for (const [k, v] of Object.entries(step.variables ?? {})) passed.set(k, render(v, frame.scope));
+    for (const [k, v] of Object.entries(ctx.suite?.vars ?? {})) scope.vars.set(k, v);
+    for (const [k, v] of Object.entries(ctx.vars)) scope.vars.set(k, v);
+    for (const [k, v] of Object.entries(flow.spec.variables ?? {})) if (!(k in ctx.vars) && !passed.has(k)) scope.vars.set(k, render(v, scope));
+    for (const [k, v] of passed) scope.vars.set(k, v);
+    if (ctx.baseUrl === undefined && flow.spec.baseUrl !== undefined) baseUrl = renderText(flow.spec.baseUrl, scope);
+  } catch (e) {
+    failure = { kind: "template", message: (e as Error).message };
+  }
+  const child: Frame = { top: frame.top, loaded: flow, scope, baseUrl, defaults: flow.spec.defaults ?? frame.defaults, prefix: `${name} › ` };
+  const failed = await runSteps(child, ctx, out, failure);
+  for (const k of scope.captured) {
+    frame.scope.vars.set(k, scope.vars.get(k));
+    frame.scope.captured.add(k);
+  }
+  return failed;
+}
+
+/** A step with `retry`: re-sent until it passes or the extra attempts run out; the result carries the attempts. */
+async function runStepWithRetry(frame: Frame, step: RequestStep, name: string, line: number, file: string | undefined, ctx: RunContext): Promise<StepResult> {
+  const extra = step.retry?.count ?? 0;
+  let r = await runStep(frame, step, name, line, file, ctx);
+  let attempts = 1;
+  while (r.status === "failed" && attempts <= extra && !ctx.signal?.aborted) {
+    const delay = step.retry?.delay ?? 0;
+    if (delay > 0) await sleep(delay, ctx.signal);
+    if (ctx.signal?.aborted) break;
+    r = await runStep(frame, step, name, line, file, ctx);
+    attempts++;
+  }
+  if (step.retry) r.attempts = attempts;
+  return r;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/**
+ * Default headers (config, then spec) under the request's own. A default header that names a variable
+ * not defined yet is left out: `Authorization: Bearer ${{ token }}` with a token captured by a setup spec
+ * is not sent by the setup's own login.
+ */
+function defaultHeaders(into: Record<string, string>, defaults: Defaults | undefined, scope: Scope): void {
+  for (const [k, v] of Object.entries(defaults?.headers ?? {})) {
+    try {
+      into[k.toLowerCase()] = renderText(String(v), scope);
+    } catch (e) {
+      if (!(e instanceof TemplateError && e.ref.kind === "var")) throw e;
+    }
+  }
+}
+
+function buildRequest(step: RequestStep, frame: Frame, ctx: RunContext): HttpRequest {
+  const { scope, baseUrl, defaults } = frame;
   const rq = step.request;
   const headers: Record<string, string> = {};
+  defaultHeaders(headers, ctx.suite?.defaults, scope);
+  defaultHeaders(headers, defaults, scope);
   for (const [k, v] of Object.entries(rq.headers ?? {})) headers[k.toLowerCase()] = renderText(String(v), scope);
   let body: string | undefined;
   if (rq.json !== undefined) {
@@ -105,32 +243,27 @@ function buildRequest(step: Step, scope: Scope, baseUrl: string | undefined, ctx
     url,
     headers,
     body,
-    timeoutMs: rq.timeout ?? ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    followRedirects: rq.followRedirects ?? false,
+    // A request's own value, then the spec's defaults, --timeout, the config's defaults.
+    timeoutMs: rq.timeout ?? defaults?.timeout ?? ctx.timeoutMs ?? ctx.suite?.defaults?.timeout ?? DEFAULT_TIMEOUT_MS,
+    followRedirects: rq.followRedirects ?? defaults?.followRedirects ?? ctx.suite?.defaults?.followRedirects ?? false,
   };
 }
 
-async function runStep(
-  loaded: LoadedSpec,
-  step: Step,
-  line: number,
-  scope: SpecScope,
-  baseUrl: string | undefined,
-  ctx: RunContext,
-): Promise<StepResult> {
+async function runStep(frame: Frame, step: RequestStep, name: string, line: number, file: string | undefined, ctx: RunContext): Promise<StepResult> {
   const started = performance.now();
-  const r: StepResult = { name: step.name, line, status: "passed", durationMs: 0, failures: [], captures: [] };
+  const { scope } = frame;
+  const r: StepResult = { name, line, ...(file ? { file } : {}), status: "passed", durationMs: 0, failures: [], captures: [] };
   const done = (response?: HttpResponse, request?: HttpRequest) => {
     r.status = r.failures.length ? "failed" : "passed";
     r.durationMs = response?.durationMs ?? performance.now() - started;
-    if (request) ctx.onExchange?.({ spec: loaded, step: r, request, response });
+    if (request) ctx.onExchange?.({ spec: frame.top, step: r, request, response });
     return r;
   };
 
   let request: HttpRequest;
   let expect: Expect | undefined;
   try {
-    request = buildRequest(step, scope, baseUrl, ctx);
+    request = buildRequest(step, frame, ctx);
     if (step.expect) {
       // expect.schema is taken literally (never rendered): it is a schema, compiled once.
       const { schema, ...rest } = step.expect;
@@ -163,6 +296,7 @@ async function runStep(
       continue;
     }
     scope.vars.set(name, got.value);
+    scope.captured.add(name);
     r.captures.push(name);
     if (typeof capture === "string" || capture.secret !== false) ctx.redactor.add(got.value, 4);
   }

@@ -11,13 +11,34 @@ export interface Spec {
   tags?: string[];
   baseUrl?: string;
   variables?: Record<string, unknown>;
+  defaults?: Defaults;
+  skip?: boolean;
+  only?: boolean;
   steps: Step[];
 }
 
+/** Defaults for every request: in the suite config and in a spec (the spec's win). */
+export interface Defaults {
+  headers?: Record<string, Scalar>;
+  timeout?: number;
+  followRedirects?: boolean;
+}
+
+/**
+ * A request step (`name` and `request` required) or an include step (`include`, optional `name` and
+ * `variables`; no request, expect, capture or retry). The schema's if/then/else says which is which.
+ */
 export interface Step {
-  name: string;
+  /** Required on request steps; optional on include steps (it names the included steps in reports). */
+  name?: string;
   description?: string;
-  request: RequestSpec;
+  include?: string;
+  variables?: Record<string, unknown>;
+  skip?: boolean;
+  only?: boolean;
+  retry?: Retry;
+  /** Required on request steps; absent on include steps. */
+  request?: RequestSpec;
   expect?: Expect;
   capture?: Record<string, Capture>;
 }
@@ -32,6 +53,33 @@ export interface RequestSpec {
   body?: string;
   timeout?: number;
   followRedirects?: boolean;
+}
+
+/** A step with a request (what the schema requires when `include` is absent). */
+export type RequestStep = Step & { name: string; request: RequestSpec };
+export const isRequestStep = (s: Step): s is RequestStep => s.include === undefined;
+
+export interface Retry {
+  /** Extra attempts. */
+  count: number;
+  /** Milliseconds between attempts (default 0). */
+  delay?: number;
+}
+
+/** authspec.config.yaml (schemas/config.schema.json). */
+export interface SuiteConfigFile {
+  baseUrl?: string;
+  variables?: Record<string, unknown>;
+  defaults?: Defaults;
+  environments?: Record<string, Environment>;
+  setup?: string[];
+  teardown?: string[];
+  jobs?: number;
+}
+
+export interface Environment {
+  baseUrl?: string;
+  variables?: Record<string, unknown>;
 }
 
 /** A number, a list of numbers, or a class such as "2xx". */
@@ -81,8 +129,12 @@ const keys =
 
 /** Property names of each object type, in schema order; kept equal to the schema by a test. */
 export const KEYS = {
-  spec: keys<Spec>()(["name", "description", "tags", "baseUrl", "variables", "steps"]),
-  step: keys<Step>()(["name", "description", "request", "expect", "capture"]),
+  spec: keys<Spec>()(["name", "description", "tags", "baseUrl", "variables", "defaults", "skip", "only", "steps"]),
+  step: keys<Step>()(["name", "description", "include", "variables", "skip", "only", "retry", "request", "expect", "capture"]),
+  defaults: keys<Defaults>()(["headers", "timeout", "followRedirects"]),
+  retry: keys<Retry>()(["count", "delay"]),
+  config: keys<SuiteConfigFile>()(["baseUrl", "variables", "defaults", "environments", "setup", "teardown", "jobs"]),
+  environment: keys<Environment>()(["baseUrl", "variables"]),
   request: keys<RequestSpec>()(["method", "url", "query", "headers", "json", "form", "body", "timeout", "followRedirects"]),
   expect: keys<Expect>()(["status", "headers", "body", "schema", "maxDuration"]),
   matcherObject: keys<MatcherObject>()([

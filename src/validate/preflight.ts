@@ -16,6 +16,7 @@ export function preflight(specs: readonly LoadedSpec[], env: Readonly<Record<str
         problems.push({ file: s.file, ...position(), message: `environment variable \`${ref.name}\` is not set (used as ${refLabel(ref)})` });
     if (baseUrlOverride || s.spec.baseUrl !== undefined) continue;
     s.spec.steps.forEach((step, i) => {
+      if (!step.request) return;
       const url = step.request.url;
       if (!ABSOLUTE_URL.test(url) && !url.startsWith("${{"))
         problems.push({ file: s.file, ...s.position(`/steps/${i}/request/url`), message: `relative url \`${url}\` needs a baseUrl: set \`baseUrl\` in the spec or pass --base-url` });

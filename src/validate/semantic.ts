@@ -20,19 +20,27 @@ export interface SemanticResult {
   diagnostics: Diagnostic[];
   /** env.* and secrets.* references, checked against the environment at run start. */
   envRefs: EnvRef[];
+  /** Every name the file captures (its steps' and its includes'): what it hands on as a setup spec or an included file. */
+  captures: string[];
+}
+
+/** Resolves the `include:` of a step (src/suite/include.ts); bound to the including file. */
+export interface IncludeHost {
+  resolve(stepIndex: number, target: string): { captures: readonly string[]; variables: readonly string[] } | { problem: string };
 }
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === "object" && !Array.isArray(v);
 const q = (s: unknown) => "`" + String(s) + "`";
 
-export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): SemanticResult {
+export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, includes?: IncludeHost): SemanticResult {
   const diagnostics: Diagnostic[] = [];
   const envRefs: SemanticResult["envRefs"] = [];
+  const captures = new Set<string>();
   const data = source.data;
   if (!isObj(data)) {
     if (data !== undefined && data !== null) diagnostics.push({ file: source.file, line: 1, col: 1, path: "/", message: "a spec must be a mapping with `name` and `steps`" });
-    return { diagnostics, envRefs };
+    return { diagnostics, envRefs, captures: [] };
   }
   const report = (segs: (string | number)[], message: string, opts: { key?: string; atKey?: boolean; offset?: number } = {}) => {
     const path = pointer(segs);
@@ -88,10 +96,28 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): Sem
       for (const name of Object.keys(step.capture)) if (!capturedBy.has(name)) capturedBy.set(name, step.name);
   });
 
+  // Spec defaults may name any capture of the spec: a default header is left out until its variables exist.
+  checkTemplates(data.defaults, ["defaults"], new Set([...known, ...capturedBy.keys()]));
+
   const names = new Map<string, number>();
   steps.forEach((step, i) => {
     if (!isObj(step)) return;
     const at = (...segs: (string | number)[]) => ["steps", i, ...segs];
+    if (typeof step.include === "string" && includes) {
+      checkTemplates(step.variables, at("variables"), known, capturedBy);
+      const r = includes.resolve(i, step.include);
+      if ("problem" in r) report(at("include"), r.problem);
+      else {
+        if (isObj(step.variables))
+          for (const name of Object.keys(step.variables))
+            if (!r.variables.includes(name))
+              report(at("variables", name), `${q(step.include)} has no variable ${q(name)}: declare it in that file's \`variables\` (with a default) to pass it in`, { atKey: true });
+        for (const name of r.captures) {
+          known.add(name);
+          captures.add(name);
+        }
+      }
+    }
     if (typeof step.name === "string") {
       const first = names.get(step.name);
       if (first !== undefined) report(at("name"), `duplicate step name ${q(step.name)} (first used at line ${locate(source, pointer(["steps", first, "name"])).line})`);
@@ -145,10 +171,13 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): Sem
         }
       }
       // Captures become visible to the following steps.
-      for (const name of Object.keys(step.capture)) known.add(name);
+      for (const name of Object.keys(step.capture)) {
+        known.add(name);
+        captures.add(name);
+      }
     }
   });
-  return { diagnostics, envRefs };
+  return { diagnostics, envRefs, captures: [...captures] };
 }
 
 function checkRegexes(matcher: unknown, segs: (string | number)[], report: (s: (string | number)[], m: string) => void): void {

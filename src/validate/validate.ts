@@ -6,7 +6,7 @@ import { lazySource, locate, parseSource, type Source } from "../load/source.js"
 import type { Spec } from "../spec/types.js";
 import validateSpecSchema from "../generated/validate-spec.js";
 import { schemaDiagnostics } from "./schema.js";
-import { semanticCheck, type EnvRef } from "./semantic.js";
+import { semanticCheck, type EnvRef, type IncludeHost } from "./semantic.js";
 import { fastParse } from "../load/fast.js";
 
 export interface LoadedSpec {
@@ -20,12 +20,26 @@ export interface LoadedSpec {
   envRefs: EnvRef[];
   /** The line:col of a JSON pointer in the file (for problems found at run start). */
   position(pointer: string): { line: number; col: number };
+  /** The file each `include:` step runs, by step index (src/suite/include.ts). */
+  includes?: Map<number, LoadedSpec>;
+  /** Every name the spec captures, its includes' too (what a setup spec hands to the suite). */
+  captures: string[];
+}
+
+/** Resolves includes while files are validated (src/suite/include.ts implements it). */
+export interface IncludeResolver {
+  /** The host for the steps of one file; the file counts as being visited while `fn` runs (cycles). */
+  within<T>(absPath: string, fn: (host: IncludeHost) => T): T;
+  /** The included files of a file, by step index, once it has been validated. */
+  flowsOf(absPath: string): Map<number, LoadedSpec> | undefined;
 }
 
 export interface ValidateOptions {
-  /** Names given with --var: they count as defined variables. */
+  /** Names given with --var (and the suite's variables and setup captures): they count as defined variables. */
   vars?: Iterable<string>;
   cwd?: string;
+  /** Resolves `include:` steps; without one, includes are not checked (and cannot run). */
+  includes?: IncludeResolver;
 }
 
 export interface ValidationResult {
@@ -41,26 +55,36 @@ export interface TextValidation {
   envRefs: EnvRef[];
   /** Line of each step (when the file is valid). */
   stepLines: number[];
+  captures: string[];
 }
 
 /** Parse and validate one file's text. Valid files take the fast parser; everything else the `yaml` path. */
-export function validateText(file: string, text: string, cliVars: ReadonlySet<string> = new Set()): TextValidation {
+export function validateText(file: string, text: string, cliVars: ReadonlySet<string> = new Set(), includes?: IncludeHost): TextValidation {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const fast = fastParse(text);
   if (fast && validateSpecSchema(fast.data)) {
     const source = lazySource(file, text, fast.data);
-    const semantic = semanticCheck(source, cliVars);
+    const semantic = semanticCheck(source, cliVars, includes);
     const steps = (fast.data as Spec).steps;
     if (semantic.diagnostics.length === 0 && steps.every((s) => fast.lineOf.has(s)))
-      return { diagnostics: [], source, envRefs: semantic.envRefs, stepLines: steps.map((s) => fast.lineOf.get(s)!) };
+      return { diagnostics: [], source, envRefs: semantic.envRefs, stepLines: steps.map((s) => fast.lineOf.get(s)!), captures: semantic.captures };
   }
   const { source, diagnostics } = parseSource(file, text);
-  if (diagnostics.length) return { diagnostics, source, envRefs: [], stepLines: [] };
+  if (diagnostics.length) return { diagnostics, source, envRefs: [], stepLines: [], captures: [] };
   const schema = schemaDiagnostics(source, validateSpecSchema as never);
-  const semantic = semanticCheck(source, cliVars);
+  const semantic = semanticCheck(source, cliVars, includes);
   const all = sortDiagnostics([...schema, ...semantic.diagnostics]);
   const stepLines = all.length ? [] : (source.data as Spec).steps.map((_, j) => locate(source, `/steps/${j}`).line);
-  return { diagnostics: all, source, envRefs: semantic.envRefs, stepLines };
+  return { diagnostics: all, source, envRefs: semantic.envRefs, stepLines, captures: semantic.captures };
+}
+
+/** A valid file as the runner takes it. */
+export function loadedSpec(file: string, absPath: string, r: TextValidation, includes?: Map<number, LoadedSpec>): LoadedSpec {
+  const source = r.source;
+  return {
+    file, absPath, spec: source.data as Spec, stepLines: r.stepLines, envRefs: r.envRefs, position: (p) => locate(source, p),
+    captures: r.captures, ...(includes?.size ? { includes } : {}),
+  };
 }
 
 /** Expand paths, parse and validate every file. Never throws for bad content; throws UsageError for missing paths. */
@@ -78,12 +102,9 @@ export async function validateFiles(paths: readonly string[], opts: ValidateOpti
       diagnostics.push({ file, line: 0, col: 0, message: `cannot read file: ${text.message}` });
       return;
     }
-    const r = validateText(file, text, cliVars);
+    const r = opts.includes ? opts.includes.within(absPath, (host) => validateText(file, text, cliVars, host)) : validateText(file, text, cliVars);
     diagnostics.push(...r.diagnostics);
-    if (r.diagnostics.length === 0) {
-      const source = r.source;
-      specs.push({ file, absPath, spec: source.data as Spec, stepLines: r.stepLines, envRefs: r.envRefs, position: (p) => locate(source, p) });
-    }
+    if (r.diagnostics.length === 0) specs.push(loadedSpec(file, absPath, r, opts.includes?.flowsOf(absPath)));
   });
   return { ok: diagnostics.length === 0, files: absPaths.map((p) => displayPath(p, cwd)), diagnostics, specs };
 }
