@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import got from "got";
 import { pairsSpec } from "../bench/specs.js";
+import { SUITE_FILES, SUITE_REQUESTS, timeSuite, writeSuite } from "../bench/suite.js";
 
 // The built library (npm run bench builds first). Typed from the sources, so type-checking does not need dist/.
 const DIST = "../dist/index.js";
@@ -26,6 +27,7 @@ const WARMUP_RUNS = 2; // V8 needs about two runs of 1000 pairs before got and a
 const STARTUP_RUNS = 10;
 const THROUGHPUT_AIM = 1.25;
 const STARTUP_AIM_MS = 300;
+const SUITE_LATENCY_MS = 5;
 
 class BenchFailure extends Error {}
 
@@ -106,10 +108,10 @@ async function viaGot(client: ReturnType<typeof makeGot>, n: number): Promise<nu
 // ---- start-up ------------------------------------------------------------------------------------
 
 /** spawnSync blocks this process's event loop, so the CLI runs need a server in another process. */
-async function startServerProcess(): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startServerProcess(latencyMs = 0): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ["--import", "tsx", "fixtures/demo-server.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: "0" },
+    env: { ...process.env, PORT: "0", LATENCY_MS: String(latencyMs) },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -214,6 +216,26 @@ async function main(): Promise<void> {
     const srv = await startServerProcess();
     stopServerProcess = srv.stop;
     console.log(`demo server on ${srv.url} (own process); N = ${n} login + /me pairs (${2 * n} requests); ${PROCESSES} processes x ${ROUNDS} rounds per path`);
+
+    // A suite at CI scale: 200 files x 5 requests, --jobs 1 against --jobs 8 (`--suite-only` measures just this).
+    const suiteDir = join(dir, "suite");
+    writeSuite(suiteDir);
+    const cli = join(root, "dist/cli.js");
+    // Twice: the demo server as is (every request is CPU work on this machine's cores), and answering after
+    // 5 ms, as an API across a network does (then the run waits on the network, and parallel files overlap).
+    const slow = await startServerProcess(SUITE_LATENCY_MS);
+    try {
+      for (const [label, url] of [["demo server", srv.url], [`demo server + ${SUITE_LATENCY_MS} ms latency`, slow.url]] as const) {
+        const suiteEnv = { ...process.env, API_URL: url, API_PASSWORD: PASSWORD, NO_COLOR: "1" };
+        const seq = timeSuite(cli, suiteDir, 1, suiteEnv);
+        const par = timeSuite(cli, suiteDir, 8, suiteEnv);
+        console.log(`suite of ${SUITE_FILES} files x ${SUITE_REQUESTS} requests (+1 setup login), ${label}, median of 3 CLI runs:`);
+        console.log(`  --jobs 1 ${ms(seq).padStart(10)}\n  --jobs 8 ${ms(par).padStart(10)}\n  speed-up ${`${(seq / par).toFixed(2)}x`.padStart(10)}`);
+      }
+    } finally {
+      await slow.stop();
+    }
+    if (argv.includes("--suite-only")) return;
 
     const a: number[] = [];
     const aSteps: number[] = [];

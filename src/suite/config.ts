@@ -121,11 +121,22 @@ export function loadConfig(opts: ConfigOptions): { config: SuiteConfig; diagnost
   checkTemplates(data.baseUrl, ["baseUrl"], known, diagnostics);
   if (opts.envName !== undefined && isObj(data.environments?.[opts.envName]))
     checkTemplates(data.environments[opts.envName]!.baseUrl, ["environments", opts.envName, "baseUrl"], known, diagnostics);
-  const paths = (list: unknown) => (Array.isArray(list) ? list.filter((p): p is string => typeof p === "string").map((p) => resolve(root, p)) : []);
+  // Setup and teardown files are relative to the config file; a missing one is located at its entry.
+  const paths = (list: unknown, key: "setup" | "teardown") => {
+    if (!Array.isArray(list)) return [];
+    const out: string[] = [];
+    list.forEach((p, i) => {
+      if (typeof p !== "string") return;
+      const abs = resolve(root, p);
+      if (existsSync(abs)) out.push(abs);
+      else diagnostics.push({ file, ...locate(source, `/${key}/${i}`), path: `/${key}/${i}`, message: `${key} file ${q(p)} not found (${displayPath(abs, cwd)}; paths are relative to the config file)` });
+    });
+    return out;
+  };
   const config: SuiteConfig = {
     file, root, ...(baseUrl !== undefined ? { baseUrl } : {}), variables,
     ...(isObj(data.defaults) ? { defaults: data.defaults } : {}),
-    setup: paths(data.setup), teardown: paths(data.teardown), ...(typeof data.jobs === "number" ? { jobs: data.jobs } : {}),
+    setup: paths(data.setup, "setup"), teardown: paths(data.teardown, "teardown"), ...(typeof data.jobs === "number" ? { jobs: data.jobs } : {}),
     envRefs,
     checkDefaults: (names) => {
       const out: Diagnostic[] = [];

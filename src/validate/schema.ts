@@ -77,6 +77,10 @@ function translate(e: ErrorObject, source: Source): Diagnostic | undefined {
         return { ...at(), message: `a request has at most one body (json, form or body); found ${bodies.join(" and ")}` };
       }
       return { ...at(), message: e.message ?? "invalid value" };
+    case "false schema":
+      // The step schema's if/then/else: an include step has no request; only an include step takes variables.
+      if (field === "variables") return { ...at({ atKey: true }), message: "`variables` on a step passes variables to an `include`; this step has no `include`" };
+      return { ...at({ atKey: true }), message: `an include step has no ${q(field)}: it runs the steps of the included file (use a separate step for a request)` };
     case "minItems":
       return { ...at(), message: field === "steps" ? "a spec needs at least one step" : `${q(field)} must not be empty` };
     case "minLength":
