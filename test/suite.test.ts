@@ -10,7 +10,8 @@ import { Output } from "../src/report/reporter.js";
 import { ConsoleReporter } from "../src/report/console.js";
 import { escapeData, escapeProperty, toGithubCommands } from "../src/report/github.js";
 import { shardOf } from "../src/suite/select.js";
-import { json, runCli, startServer, tempDir, type TestServer } from "./helpers.js";
+import { startDemoServer } from "../fixtures/demo-server.js";
+import { json, ROOT, runCli, startServer, tempDir, type TestServer } from "./helpers.js";
 
 const TOKEN = "tok-7f3a9c2e41";
 let server: TestServer;
@@ -449,5 +450,26 @@ steps:
     });
     expect(outputs[0]!()).toBe("\r\x1b[2K  1/3 specs, 1 failed …\r\x1b[2K✓ a a.yaml · 0 steps · 1 ms\n");
     expect(outputs[1]!()).toBe("✓ a a.yaml · 0 steps · 1 ms\n");
+  });
+});
+
+describe("examples/suite", () => {
+  test("passes against the demo server: one setup login for the suite, one more for the spec that logs in as bob", async () => {
+    const demo = await startDemoServer();
+    try {
+      const r = await run(["examples/suite/specs"], {
+        cwd: ROOT, config: "examples/suite/authspec.config.yaml", envFiles: ["specs/demo.env"], env: { API_URL: demo.url },
+      });
+      expect(r.diagnostics).toEqual([]);
+      expect(r.specs.map((s) => `${s.name}:${s.status}`)).toEqual([
+        "Log in once for the whole suite:passed",
+        "Another user, through the same flow:passed",
+        "Items, page by page:passed",
+        "Profile with the suite's token:passed",
+      ]);
+      expect(demo.stats.byPath["/auth"]).toBe(2);
+    } finally {
+      await demo.close();
+    }
   });
 });
