@@ -2,11 +2,13 @@
 import { SECRET_HEADERS, type Redactor } from "../mask.js";
 import { NetworkFailure, type HttpClient, type HttpRequest, type HttpResponse, type Method } from "../http/client.js";
 import { checkExpectations, readCapture, ResponseView } from "../assert/check.js";
-import { render, renderText, TemplateError, type Ref, type Scope } from "../template/template.js";
+import { render, renderText, type Ref, type Scope } from "../template/template.js";
 import { isRequestStep, type Defaults, type Expect, type RequestStep, type Scalar, type Step } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
 import { joinUrl } from "./url.js";
+import { defaultHeaders } from "./defaults.js";
+import { withRetry } from "./retry.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const EXCERPT_CHARS = 1000;
@@ -141,7 +143,7 @@ async function runSteps(frame: Frame, ctx: RunContext, out: StepResult[], setupF
     } else if (!isRequestStep(step)) {
       if (!flow) emit({ name, line, ...(file ? { file } : {}), status: "failed", durationMs: 0, failures: [{ kind: "template", message: `include ${step.include} was not loaded` }], captures: [] });
       else if (await runInclude(frame, step, flow, name, ctx, out)) failed = true;
-    } else emit(await runStepWithRetry({ ...frame }, step, name, line, file, ctx));
+    } else emit(await withRetry(step.retry, ctx.signal, () => runStep(frame, step, name, line, file, ctx)));
   }
   return failed;
 }
@@ -173,48 +175,6 @@ async function runInclude(frame: Frame, step: Step, flow: LoadedSpec, name: stri
     frame.scope.captured.add(k);
   }
   return failed;
-}
-
-/** A step with `retry`: re-sent until it passes or the extra attempts run out; the result carries the attempts. */
-async function runStepWithRetry(frame: Frame, step: RequestStep, name: string, line: number, file: string | undefined, ctx: RunContext): Promise<StepResult> {
-  const extra = step.retry?.count ?? 0;
-  let r = await runStep(frame, step, name, line, file, ctx);
-  let attempts = 1;
-  while (r.status === "failed" && attempts <= extra && !ctx.signal?.aborted) {
-    const delay = step.retry?.delay ?? 0;
-    if (delay > 0) await sleep(delay, ctx.signal);
-    if (ctx.signal?.aborted) break;
-    r = await runStep(frame, step, name, line, file, ctx);
-    attempts++;
-  }
-  if (step.retry) r.attempts = attempts;
-  return r;
-}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-
-/**
- * Default headers (config, then spec) under the request's own. A default header that names a variable
- * not defined yet is left out: `Authorization: Bearer ${{ token }}` with a token captured by a setup spec
- * is not sent by the setup's own login.
- */
-function defaultHeaders(into: Record<string, string>, defaults: Defaults | undefined, scope: Scope): void {
-  for (const [k, v] of Object.entries(defaults?.headers ?? {})) {
-    try {
-      into[k.toLowerCase()] = renderText(String(v), scope);
-    } catch (e) {
-      if (!(e instanceof TemplateError && e.ref.kind === "var")) throw e;
-    }
-  }
 }
 
 function buildRequest(step: RequestStep, frame: Frame, ctx: RunContext): HttpRequest {
