@@ -88,8 +88,10 @@ function parseVars(list: string[] = []): Record<string, string> {
 
 function parseReporters(list: string[] = [], output?: string, githubActions = false): ReporterChoice[] {
   const given = list.length ? list : ["console"];
-  // On GitHub Actions, annotations and the step summary come with every run.
-  if (githubActions && !given.some((r) => r === "github" || r.startsWith("github:"))) given.push("github");
+  // On GitHub Actions, annotations and the step summary come with every run, unless a json or junit
+  // report goes to stdout (workflow commands would corrupt it).
+  const documentToStdout = given.some((r) => r === "json" || r === "junit") && output === undefined;
+  if (githubActions && !documentToStdout && !given.some((r) => r === "github" || r.startsWith("github:"))) given.push("github");
   const choices: ReporterChoice[] = given.map((r) => {
     const colon = r.indexOf(":");
     const name = colon >= 0 ? r.slice(0, colon) : r;

@@ -67,7 +67,10 @@ export interface CliResult {
 /** Run the CLI (src/cli.ts through tsx) as a separate process. */
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, NODE_OPTIONS: undefined, ...opts.env };
+    // Hermetic on CI too: GITHUB_ACTIONS would add the github reporter to every run.
+    const env: Record<string, string | undefined> = {
+      ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, NODE_OPTIONS: undefined, GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, ...opts.env,
+    };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
     const child = spawn(process.execPath, ["--import", TSX, "--", join(ROOT, "src/cli.ts"), ...args], { cwd: opts.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
     let stdout = "";

@@ -256,7 +256,8 @@ describe("parallel runs", () => {
     text
       .replace(/"(durationMs|startedAt)": [^,\n]+/g, '"$1": T')
       .replace(/(time|timestamp)="[^"]*"/g, '$1="T"')
-      .replace(/\d+(\.\d+)? m?s\b/g, "T");
+      .replace(/\d+(\.\d+)? m?s\b/g, "T")
+      .replace(/^ {6}< date: .*$/gm, "      < date: T");
 
   test("--jobs 4 reports are byte-identical to --jobs 1 apart from timings (console, json, junit)", async () => {
     const files: Record<string, string> = { "authspec.config.yaml": CONFIG, "setup/login.yaml": LOGIN };
@@ -273,6 +274,11 @@ describe("parallel runs", () => {
       expect(outputs[1]).toEqual(outputs[0]);
       expect(outputs[0]![0]).toContain("✗ item 5 specs/s05.yaml");
       expect(outputs[0]![0]).toContain("- item 9 specs/s09.yaml · 2 steps skipped");
+      // --verbose: every request and response stays under its own step
+      const verbose: string[] = [];
+      for (const jobs of ["1", "4"]) verbose.push(normalize((await runCli(["run", "specs", "--jobs", jobs, "--verbose"], { cwd: dir, env: env() })).stdout));
+      expect(verbose[1]).toEqual(verbose[0]);
+      expect(verbose[0]).toMatch(/ {2}✓ read item 3 {2}T\n {6}> GET http:\/\/127\.0\.0\.1:\d+\/item\/3\?delay=31\n/);
     });
   });
 
@@ -389,6 +395,9 @@ steps:
 `;
     await inDir({ "specs/g.yaml": spec, "summary.md": "# earlier step\n" }, async (dir) => {
       const r = await runCli(["run", "specs", "--reporter", "junit:r.xml"], { cwd: dir, env: { GITHUB_ACTIONS: "true", GITHUB_STEP_SUMMARY: `${dir}/summary.md` } });
+      // a json report on stdout stays a JSON document: no annotations are added to it
+      const doc = await runCli(["run", "specs", "--reporter", "json"], { cwd: dir, env: { GITHUB_ACTIONS: "true" } });
+      expect(JSON.parse(doc.stdout).exitCode).toBe(1);
       expect(r.code).toBe(1);
       const commands = r.stdout.split("\n").filter((l) => l.startsWith("::"));
       expect(commands).toHaveLength(1);
