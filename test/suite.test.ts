@@ -180,6 +180,26 @@ steps:
   });
 });
 
+test("timeout: config defaults < --timeout < spec defaults < the request's own", async () => {
+  const spec = (defaults: string, request = "") => `name: t
+${defaults}steps:
+  - name: slow
+    request: { url: "/item/1?delay=250"${request} }
+`;
+  const cases: [string, string, number | undefined, string | undefined][] = [
+    ["", "", undefined, "timed out after 100 ms"],
+    ["", "", 150, "timed out after 150 ms"],
+    ["defaults: { timeout: 120 }\n", "", 150, "timed out after 120 ms"],
+    ["defaults: { timeout: 120 }\n", ", timeout: 1000", 150, undefined],
+  ];
+  for (const [defaults, request, timeoutMs, failure] of cases) {
+    await inDir({ "authspec.config.yaml": "baseUrl: ${{ env.API_URL }}\ndefaults: { timeout: 100, followRedirects: true }\n", "t.yaml": spec(defaults, request) }, async (dir) => {
+      const r = await run(["t.yaml"], { cwd: dir, env: env(), timeoutMs });
+      expect(r.specs[0]!.steps[0]!.failures[0]?.message).toBe(failure);
+    });
+  }
+});
+
 describe("include", () => {
   const FLOW = `name: login flow
 variables: { user: nobody }
