@@ -11,6 +11,8 @@ import { ConsoleReporter } from "../src/report/console.js";
 import { escapeData, escapeProperty, toGithubCommands } from "../src/report/github.js";
 import { shardOf } from "../src/suite/select.js";
 import { startDemoServer } from "../fixtures/demo-server.js";
+import validateReport from "../src/generated/validate-report.js";
+import { toJsonReport } from "../src/report/json.js";
 import { json, ROOT, runCli, startServer, tempDir, type TestServer } from "./helpers.js";
 
 const TOKEN = "tok-7f3a9c2e41";
@@ -230,6 +232,7 @@ steps:
         ["me", "passed", undefined, 8],
       ]);
       expect(JSON.parse(server.requests.find((q) => q.url === "/login")!.body)).toEqual({ user: "alice" });
+      expect((validateReport as unknown as (d: unknown) => boolean)(JSON.parse(JSON.stringify(toJsonReport(r, "0.0.0"))))).toBe(true);
     });
   });
 
@@ -393,6 +396,7 @@ steps:
       expect(r.code).toBe(1);
       const report = JSON.parse(readFileSync(`${dir}/r.json`, "utf8"));
       expect(report.specs[0].steps.map((s: { status: string; attempts: number }) => [s.status, s.attempts])).toEqual([["passed", 3], ["failed", 2]]);
+      expect((validateReport as unknown as (d: unknown) => boolean)(report)).toBe(true);
       expect(flaky.get("/flaky/a")).toBe(3);
       expect(flaky.get("/flaky/b")).toBe(2);
       expect(r.stdout).toMatch(/✓ wait until ready {2}\d+ ms \(3 attempts\)/);
