@@ -259,10 +259,18 @@ describe("schemas/ is the source of truth for the types", () => {
     expect([...KEYS.expect]).toEqual(props(schema.$defs.expect));
     expect([...KEYS.matcherObject]).toEqual(props(schema.$defs.matcherObject));
     expect([...KEYS.capture]).toEqual(props(schema.$defs.capture));
+    expect([...KEYS.auth]).toEqual(props(schema.$defs.auth));
+    expect([...KEYS.oauth2]).toEqual(props(schema.$defs.oauth2));
+    expect([...KEYS.tls]).toEqual(props(schema.$defs.tls));
+    expect([...KEYS.cookieExpect]).toEqual(props(schema.$defs.cookieExpect));
+    expect([...KEYS.jwt]).toEqual(props(schema.$defs.jwt));
   });
   test("the required keys and enums match", () => {
     expect(schema.required).toEqual(["name", "steps"]);
-    expect(schema.$defs.step.required).toEqual(["name", "request"]);
+    expect(schema.$defs.step.required).toEqual(["name"]);
+    expect(schema.$defs.step.oneOf).toEqual([{ required: ["request"] }, { required: ["oauth2"] }]);
+    expect(schema.$defs.oauth2.required).toEqual(["tokenUrl", "clientId"]);
+    expect(schema.$defs.oauth2.properties.grant.enum).toEqual(["client_credentials", "password", "refresh_token"]);
     expect(schema.$defs.request.properties.method.enum).toEqual(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
     expect(schema.$defs.matcherObject.properties.type.enum).toEqual(["string", "number", "integer", "boolean", "object", "array", "null"]);
   });

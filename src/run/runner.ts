@@ -7,6 +7,11 @@ import type { Expect, Scalar, Step } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
 import { joinUrl } from "./url.js";
+import { prepareRequest, RunAuth, tokenStepRequest } from "../auth/apply.js";
+import { newJar, registerJarSecrets } from "../http/cookies.js";
+import { checkCookies } from "../assert/cookies.js";
+import { checkJwt } from "../assert/jwt.js";
+import type { CookieJar } from "tough-cookie";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const EXCERPT_CHARS = 1000;
@@ -31,6 +36,15 @@ export interface RunContext {
   /** Called after each exchange (for --verbose), once captures are registered as secrets. */
   onExchange?: (x: Exchange) => void;
   onStep?: (spec: LoadedSpec, step: StepResult) => void;
+  /** Run-wide auth state (token cache, JWKS, TLS files), shared by every spec of the run, also concurrent ones. */
+  auth?: RunAuth;
+  /** Warnings (such as tls.insecure); default: standard error. */
+  warn?: (message: string) => void;
+}
+
+/** The run's shared auth state, created on first use in the (shared) RunContext. */
+export function runAuth(ctx: RunContext): RunAuth {
+  return (ctx.auth ??= new RunAuth(ctx.client, ctx.redactor, ctx.warn ?? ((m) => process.stderr.write(ctx.redactor.redact(m) + "\n"))));
 }
 
 /** Variables of one spec run: --var, then the spec's variables, then captures (later wins). */
@@ -65,6 +79,7 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext): Promise<Spec
   } catch (e) {
     setupFailure = { kind: "template", message: (e as Error).message };
   }
+  const jar = spec.cookies === false ? undefined : newJar();
   let failed = false;
   for (let i = 0; i < spec.steps.length; i++) {
     const step = spec.steps[i]!;
@@ -72,7 +87,7 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext): Promise<Spec
     let r: StepResult;
     if (failed || ctx.signal?.aborted) r = skippedStep(step.name, line);
     else if (setupFailure) r = { name: step.name, line, status: "failed", durationMs: 0, failures: [setupFailure], captures: [] };
-    else r = await runStep(loaded, step, line, scope, baseUrl, ctx);
+    else r = await runStep(loaded, step, line, scope, baseUrl, ctx, jar);
     if (r.status === "failed") failed = true;
     result.steps.push(r);
     ctx.onStep?.(loaded, r);
@@ -83,7 +98,8 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext): Promise<Spec
 }
 
 function buildRequest(step: Step, scope: Scope, baseUrl: string | undefined, ctx: RunContext): HttpRequest {
-  const rq = step.request;
+  if (step.oauth2) return tokenStepRequest(step, scope, baseUrl, ctx.redactor, ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const rq = step.request!;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(rq.headers ?? {})) headers[k.toLowerCase()] = renderText(String(v), scope);
   let body: string | undefined;
@@ -117,6 +133,7 @@ async function runStep(
   scope: SpecScope,
   baseUrl: string | undefined,
   ctx: RunContext,
+  jar?: CookieJar,
 ): Promise<StepResult> {
   const started = performance.now();
   const r: StepResult = { name: step.name, line, status: "passed", durationMs: 0, failures: [], captures: [] };
@@ -142,7 +159,15 @@ async function runStep(
   }
   r.request = { method: request.method, url: request.url };
 
-  const res = await ctx.client.send(request, ctx.signal);
+  const auth = runAuth(ctx);
+  const prepared = await prepareRequest(request, step, loaded.spec, loaded.file, scope, baseUrl, jar, { auth, redactor: ctx.redactor, signal: ctx.signal });
+  if ("kind" in prepared) {
+    r.failures.push(prepared);
+    return done(undefined, request);
+  }
+  let res = await ctx.client.send(request, ctx.signal);
+  if (!(res instanceof NetworkFailure) && res.status === 401 && prepared.retry && (await prepared.retry())) res = await ctx.client.send(request, ctx.signal);
+  if (jar) registerJarSecrets(jar, ctx.redactor);
   if (res instanceof NetworkFailure) {
     r.failures.push({ kind: "network", message: res.message });
     return done(undefined, request);
@@ -156,6 +181,8 @@ async function runStep(
     return j.ok ? j.value : undefined;
   });
   r.failures.push(...checkExpectations(view, expect));
+  if (expect?.cookies) r.failures.push(...checkCookies(view, expect.cookies));
+  if (expect?.jwt) r.failures.push(...(await checkJwt(view, expect.jwt, { redactor: ctx.redactor, jwks: auth.jwks, timeoutMs: request.timeoutMs })));
   for (const [name, capture] of Object.entries(step.capture ?? {})) {
     const got = readCapture(view, name, capture);
     if ("kind" in got) {

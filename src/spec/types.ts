@@ -11,13 +11,23 @@ export interface Spec {
   tags?: string[];
   baseUrl?: string;
   variables?: Record<string, unknown>;
+  auth?: Auth;
+  cookies?: boolean;
+  defaults?: SpecDefaults;
   steps: Step[];
+}
+
+export interface SpecDefaults {
+  tls?: TlsOptions;
 }
 
 export interface Step {
   name: string;
   description?: string;
-  request: RequestSpec;
+  /** Exactly one of request and oauth2 (a token step) is set. */
+  request?: RequestSpec;
+  oauth2?: OAuth2;
+  auth?: Auth;
   expect?: Expect;
   capture?: Record<string, Capture>;
 }
@@ -32,6 +42,42 @@ export interface RequestSpec {
   body?: string;
   timeout?: number;
   followRedirects?: boolean;
+  trustRedirects?: boolean;
+  cookies?: boolean;
+  tls?: TlsOptions;
+}
+
+/** Exactly one key is set. */
+export interface Auth {
+  oauth2?: OAuth2;
+  basic?: { username: string; password: string };
+  bearer?: string;
+}
+
+export type OAuth2Grant = "client_credentials" | "password" | "refresh_token";
+
+export interface OAuth2 {
+  grant?: OAuth2Grant;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret?: string;
+  clientAuth?: "basic" | "body";
+  scope?: string;
+  audience?: string;
+  resource?: string;
+  username?: string;
+  password?: string;
+  refreshToken?: string;
+  params?: Record<string, Scalar>;
+  retryOn401?: boolean;
+}
+
+export interface TlsOptions {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string;
+  insecure?: boolean;
 }
 
 /** A number, a list of numbers, or a class such as "2xx". */
@@ -43,6 +89,24 @@ export interface Expect {
   body?: Record<string, Matcher>;
   schema?: Record<string, unknown> | boolean;
   maxDuration?: number;
+  cookies?: Record<string, CookieExpect>;
+  jwt?: JwtExpect;
+}
+
+export interface CookieExpect {
+  value?: Matcher;
+  httpOnly?: boolean;
+  secure?: boolean;
+  sameSite?: "Strict" | "Lax" | "None";
+  path?: string;
+  domain?: string;
+}
+
+export interface JwtExpect {
+  token: string;
+  claims?: Record<string, Matcher>;
+  verify?: { jwksUrl?: string; secret?: string; publicKey?: string };
+  clockSkew?: number;
 }
 
 /** A bare value (means equals) or a matcher object whose keys must all hold. */
@@ -81,12 +145,22 @@ const keys =
 
 /** Property names of each object type, in schema order; kept equal to the schema by a test. */
 export const KEYS = {
-  spec: keys<Spec>()(["name", "description", "tags", "baseUrl", "variables", "steps"]),
-  step: keys<Step>()(["name", "description", "request", "expect", "capture"]),
-  request: keys<RequestSpec>()(["method", "url", "query", "headers", "json", "form", "body", "timeout", "followRedirects"]),
-  expect: keys<Expect>()(["status", "headers", "body", "schema", "maxDuration"]),
+  spec: keys<Spec>()(["name", "description", "tags", "baseUrl", "variables", "auth", "cookies", "defaults", "steps"]),
+  step: keys<Step>()(["name", "description", "request", "oauth2", "auth", "expect", "capture"]),
+  request: keys<RequestSpec>()([
+    "method", "url", "query", "headers", "json", "form", "body", "timeout", "followRedirects", "trustRedirects", "cookies", "tls",
+  ]),
+  expect: keys<Expect>()(["status", "headers", "body", "schema", "maxDuration", "cookies", "jwt"]),
   matcherObject: keys<MatcherObject>()([
     "equals", "notEquals", "matches", "exists", "type", "contains", "oneOf", "gt", "gte", "lt", "lte", "length",
   ]),
   capture: keys<CaptureObject>()(["jsonpath", "header", "cookie", "regex", "secret"]),
+  auth: keys<Auth>()(["oauth2", "basic", "bearer"]),
+  oauth2: keys<OAuth2>()([
+    "grant", "tokenUrl", "clientId", "clientSecret", "clientAuth", "scope", "audience", "resource", "username", "password", "refreshToken",
+    "params", "retryOn401",
+  ]),
+  tls: keys<TlsOptions>()(["ca", "cert", "key", "passphrase", "insecure"]),
+  cookieExpect: keys<CookieExpect>()(["value", "httpOnly", "secure", "sameSite", "path", "domain"]),
+  jwt: keys<JwtExpect>()(["token", "claims", "verify", "clockSkew"]),
 };

@@ -41,7 +41,12 @@ function translate(e: ErrorObject, source: Source): Diagnostic | undefined {
       return { ...at({ key }), path: `${path}/${key}`, message: `unknown key ${q(key)}${hint}` };
     }
     case "required":
+      if (schemaPath.includes("/oneOf/")) return undefined; // reported by the oneOf error below
       return { ...at(), message: `missing required key ${q(e.params.missingProperty)}` };
+    case "oneOf":
+      if (e.data && typeof e.data === "object" && "request" in e.data && "oauth2" in e.data)
+        return { ...at({ key: "oauth2" }), path: `${path}/oauth2`, message: "a step has either `request` or `oauth2` (a token step), not both" };
+      return { ...at(), message: "missing required key `request` (or `oauth2` for a token step)" };
     case "type":
       return { ...at(), message: `${q(field)} must be ${typeName(e.params.type)}, got ${actualType(e.data)}` };
     case "enum": {
