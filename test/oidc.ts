@@ -2,6 +2,7 @@
 // access tokens for client_credentials by default, JWT access tokens for the resource urn:authspec:api
 // (resource indicators), and refresh tokens through a password grant registered with its public
 // registerGrantType API. It counts the token requests it receives.
+import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
@@ -19,6 +20,8 @@ export interface OidcServer {
   jwksUrl: string;
   /** Token requests received, by grant_type. */
   tokenRequests: { grant: string; auth: "basic" | "body" | "none"; at: number }[];
+  /** Every access, refresh and ID token the server issued. */
+  issued: string[];
   close(): Promise<void>;
 }
 
@@ -27,6 +30,9 @@ export async function startOidc(opts: { accessTokenTTL?: number } = {}): Promise
   const server: Server = createServer();
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The in-memory adapter is what a test wants; its start-up warning is noise here.
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => (String(a[0]).includes("in-memory adapter") ? undefined : warn(...a));
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -47,6 +53,9 @@ export async function startOidc(opts: { accessTokenTTL?: number } = {}): Promise
       },
     ],
     scopes: ["openid", "offline_access", "read", "write"],
+    cookies: { keys: ["authspec-test-cookie-key"] },
+    jwks: { keys: [{ ...generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }), kid: "test-key", use: "sig", alg: "RS256" }] },
+    findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
     clientBasedCORS: () => false,
     features: {
       devInteractions: { enabled: false },
@@ -61,13 +70,15 @@ export async function startOidc(opts: { accessTokenTTL?: number } = {}): Promise
         },
       },
     },
-    ttl: { ClientCredentials: ttl, AccessToken: ttl, RefreshToken: 3600, Grant: 3600 },
+    ttl: { ClientCredentials: ttl, AccessToken: ttl, RefreshToken: 3600, Grant: 3600, IdToken: 3600 },
   } as never);
+  console.warn = warn;
   const state: OidcServer = {
     issuer,
     tokenUrl: `${issuer}/token`,
     jwksUrl: `${issuer}/jwks`,
     tokenRequests: [],
+    issued: [],
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 
@@ -90,21 +101,34 @@ export async function startOidc(opts: { accessTokenTTL?: number } = {}): Promise
     ["username", "password", "scope"],
   );
 
+  // Count token requests: the form body is seen through Readable.push, so the provider still reads it
+  // whenever it wants (a 'data' listener would start the flow before the provider listens).
   const callback = provider.callback();
   server.on("request", (req, res) => {
-    if (req.url?.startsWith("/token") && req.method === "POST") {
+    if (req.method === "POST" && req.url?.startsWith("/token")) {
       const chunks: Buffer[] = [];
-      // Peek at the grant_type without consuming the stream for the provider: record from headers + a tee.
-      const auth = req.headers.authorization?.startsWith("Basic ") ? "basic" : "body";
-      const origPush = req.push.bind(req);
-      req.push = (chunk: any, enc?: any) => {
-        if (chunk) chunks.push(Buffer.from(chunk));
+      const push = req.push.bind(req);
+      req.push = (chunk: unknown, encoding?: BufferEncoding) => {
+        if (chunk) chunks.push(Buffer.from(chunk as Buffer));
         else {
-          const grant = new URLSearchParams(Buffer.concat(chunks).toString()).get("grant_type") ?? "";
-          state.tokenRequests.push({ grant, auth: auth === "basic" ? "basic" : new URLSearchParams(Buffer.concat(chunks).toString()).has("client_secret") ? "body" : "none", at: Date.now() });
+          const form = new URLSearchParams(Buffer.concat(chunks).toString());
+          const auth = req.headers.authorization?.startsWith("Basic ") ? "basic" : form.has("client_secret") ? "body" : "none";
+          state.tokenRequests.push({ grant: form.get("grant_type") ?? "", auth, at: Date.now() });
         }
-        return origPush(chunk, enc);
+        return push(chunk, encoding);
       };
+      const end = res.end.bind(res) as (...a: unknown[]) => typeof res;
+      res.end = ((body?: unknown, ...rest: unknown[]) => {
+        if (body) {
+          try {
+            const doc = JSON.parse(String(body)) as Record<string, unknown>;
+            for (const k of ["access_token", "refresh_token", "id_token"]) if (typeof doc[k] === "string") state.issued.push(doc[k] as string);
+          } catch {
+            /* not JSON */
+          }
+        }
+        return end(body, ...rest);
+      }) as typeof res.end;
     }
     callback(req, res);
   });

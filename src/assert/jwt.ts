@@ -55,7 +55,7 @@ export async function checkJwt(view: ResponseView, exp: JwtExpect, ctx: JwtConte
   const fail = (message: string, target?: string) => failures.push({ kind: "jwt", ...(target ? { target } : {}), message: `jwt: ${message}` });
 
   let token: unknown = exp.token;
-  if (exp.token.startsWith("$")) {
+  if (exp.token.startsWith("$") && !exp.token.startsWith("${{")) {
     const json = view.json();
     if (!json.ok) return fail(json.error), failures;
     const s = select(json.value, exp.token);

@@ -3,7 +3,7 @@
 // request's `tls`, else the spec's `defaults.tls`), the spec's cookie jar and the redirect rule.
 // Also builds the request of a token step (`oauth2:` in place of `request:`).
 import type { CookieJar } from "tough-cookie";
-import type { HttpClient, HttpRequest, TlsMaterial } from "../http/client.js";
+import type { HttpClient, HttpRequest, HttpResponse, TlsMaterial } from "../http/client.js";
 import { TlsFiles } from "../http/tls.js";
 import { JwksCache } from "../assert/jwt.js";
 import type { Redactor } from "../mask.js";
@@ -11,7 +11,7 @@ import { joinUrl } from "../run/url.js";
 import type { Failure } from "../run/results.js";
 import type { Auth, OAuth2, Spec, Step, TlsOptions } from "../spec/types.js";
 import { render, type Scope } from "../template/template.js";
-import { basicHeader, registerCredentials, TokenCache, tokenRequest, type OAuth2Config } from "./oauth2.js";
+import { basicHeader, readTokenResponse, registerCredentials, TokenCache, tokenRequest, type OAuth2Config } from "./oauth2.js";
 
 /**
  * What a run shares between all its specs, also specs running concurrently: the OAuth2 token cache
@@ -45,6 +45,17 @@ export function resolveOAuth2(block: OAuth2, scope: Scope, baseUrl: string | und
 /** The request of a token step: always sent (it tests the token endpoint), never taken from the cache. */
 export function tokenStepRequest(step: Step, scope: Scope, baseUrl: string | undefined, redactor: Redactor, timeoutMs: number): HttpRequest {
   return tokenRequest(resolveOAuth2(step.oauth2!, scope, baseUrl, redactor), timeoutMs);
+}
+
+/**
+ * A token step without an explicit `expect.status`: an OAuth2 error response replaces the bare status
+ * failure with one naming the server's `error` and `error_description`.
+ */
+export function explainTokenError(failures: Failure[], res: HttpResponse, url: string): void {
+  const i = failures.findIndex((f) => f.kind === "status");
+  if (i < 0) return;
+  const r = readTokenResponse(res, url);
+  if ("error" in r) failures.splice(i, 1, { kind: "auth", message: r.error });
 }
 
 /** Called when the response is 401: renew the token once and update the request. False: do not retry. */

@@ -7,7 +7,7 @@ import type { Expect, Scalar, Step } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
 import { joinUrl } from "./url.js";
-import { prepareRequest, RunAuth, tokenStepRequest } from "../auth/apply.js";
+import { explainTokenError, prepareRequest, RunAuth, tokenStepRequest } from "../auth/apply.js";
 import { newJar, registerJarSecrets } from "../http/cookies.js";
 import { checkCookies } from "../assert/cookies.js";
 import { checkJwt } from "../assert/jwt.js";
@@ -181,6 +181,7 @@ async function runStep(
     return j.ok ? j.value : undefined;
   });
   r.failures.push(...checkExpectations(view, expect));
+  if (step.oauth2 && expect?.status === undefined) explainTokenError(r.failures, res, request.url);
   if (expect?.cookies) r.failures.push(...checkCookies(view, expect.cookies));
   if (expect?.jwt) r.failures.push(...(await checkJwt(view, expect.jwt, { redactor: ctx.redactor, jwks: auth.jwks, timeoutMs: request.timeoutMs })));
   for (const [name, capture] of Object.entries(step.capture ?? {})) {

@@ -121,7 +121,7 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): Sem
       }
       if (isObj(expect.jwt)) {
         const jwt = expect.jwt;
-        if (typeof jwt.token === "string" && jwt.token.startsWith("$")) {
+        if (typeof jwt.token === "string" && jwt.token.startsWith("$") && !jwt.token.startsWith("${{")) {
           const problem = jsonPathProblem(jwt.token);
           if (problem) report(at("expect", "jwt", "token"), problem);
         } else if (typeof jwt.token === "string" && !hasTemplate(jwt.token))
