@@ -9,7 +9,8 @@ import { JwksCache } from "../assert/jwt.js";
 import type { Redactor } from "../mask.js";
 import { joinUrl } from "../run/url.js";
 import type { Failure } from "../run/results.js";
-import type { Auth, OAuth2, Spec, Step, TlsOptions } from "../spec/types.js";
+import type { Auth, OAuth2, Step, TlsOptions } from "../spec/types.js";
+import type { LoadedSpec } from "../validate/validate.js";
 import { render, type Scope } from "../template/template.js";
 import { basicHeader, readTokenResponse, registerCredentials, TokenCache, tokenRequest, type OAuth2Config } from "./oauth2.js";
 
@@ -68,19 +69,19 @@ export type Retry = () => Promise<boolean>;
 export async function prepareRequest(
   request: HttpRequest,
   step: Step,
-  spec: Spec,
-  specFile: string,
+  loaded: LoadedSpec,
   scope: Scope,
   baseUrl: string | undefined,
   jar: CookieJar | undefined,
   ctx: StepAuthContext,
 ): Promise<Failure | { retry?: Retry }> {
+  const spec = loaded.spec;
   const tlsOpts = step.request?.tls ?? spec.defaults?.tls;
   if (tlsOpts) {
     try {
       const opts = render(tlsOpts, scope) as TlsOptions;
       ctx.redactor.add(opts.passphrase);
-      request.tls = ctx.auth.tls.load(opts, specFile);
+      request.tls = ctx.auth.tls.load(opts, loaded.absPath, loaded.file);
     } catch (e) {
       return { kind: "tls", message: (e as Error).message };
     }

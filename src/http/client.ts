@@ -109,7 +109,7 @@ export class HttpClient {
         signal,
         ...(req.cookieJar ? { cookieJar: req.cookieJar } : {}),
         ...(req.tls ? { https: tlsOptions(req.tls) } : {}),
-        ...(req.followRedirects && req.trustRedirects ? { hooks: { beforeRedirect: [keepCredentials(req.headers)] } } : {}),
+        ...(req.followRedirects ? { hooks: { beforeRedirect: [redirectRule(req)] } } : {}),
         ...this.proxies.agentFor(req.url),
       });
       timer = setTimeout(() => {
@@ -153,12 +153,23 @@ function tlsOptions(t: TlsMaterial) {
 }
 
 /**
- * got drops Authorization and Cookie when a redirect leads to another host or port (the default,
- * trustRedirects: false). With trustRedirects: true they are put back on every hop.
+ * Credentials on redirects. Default (trustRedirects: false): a hop to another origin (scheme, host or
+ * port) carries no Authorization and no Cookie header, and the cookie jar sends nothing for it or any
+ * later hop (cookies are scoped by host, not port, so the jar alone would send them to another port).
+ * trustRedirects: true puts the request's own Authorization and Cookie back on every hop.
  */
-function keepCredentials(headers: Record<string, string>) {
-  return (options: { headers: Record<string, string | string[] | undefined> }) => {
-    for (const name of ["authorization", "cookie"]) if (headers[name] !== undefined) options.headers[name] = headers[name];
+function redirectRule(req: HttpRequest) {
+  const origin = new URL(req.url).origin;
+  return (options: { url?: URL | string; headers: Record<string, string | string[] | undefined>; cookieJar?: unknown }) => {
+    if (req.trustRedirects) {
+      for (const name of ["authorization", "cookie"]) if (req.headers[name] !== undefined) options.headers[name] = req.headers[name];
+      return;
+    }
+    if (options.url !== undefined && new URL(String(options.url)).origin !== origin) {
+      delete options.headers.authorization;
+      delete options.headers.cookie;
+      options.cookieJar = undefined;
+    }
   };
 }
 

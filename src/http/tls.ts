@@ -10,10 +10,10 @@ export class TlsFiles {
   private readonly warned = new Set<string>();
   constructor(private readonly warn: (message: string) => void) {}
 
-  /** Load the (rendered) options of a request in `specFile`. Throws an Error with a readable message. */
-  load(opts: TlsOptions, specFile: string): TlsMaterial {
+  /** Load the (rendered) options of a request in the spec at `specPath` (shown as `shown`). Throws an Error with a readable message. */
+  load(opts: TlsOptions, specPath: string, shown = specPath): TlsMaterial {
     const read = (what: string, p: string): string => {
-      const abs = resolve(dirname(specFile), p);
+      const abs = resolve(dirname(specPath), p);
       let text = this.files.get(abs);
       if (text === undefined) {
         try {
@@ -26,9 +26,9 @@ export class TlsFiles {
       }
       return text;
     };
-    if (opts.insecure && !this.warned.has(specFile)) {
-      this.warned.add(specFile);
-      this.warn(`warning: ${specFile}: tls.insecure is set: server certificates are not verified`);
+    if (opts.insecure && !this.warned.has(specPath)) {
+      this.warned.add(specPath);
+      this.warn(`warning: ${shown}: tls.insecure is set: server certificates are not verified`);
     }
     return {
       ...(opts.ca !== undefined ? { ca: read("ca", opts.ca) } : {}),

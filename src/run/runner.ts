@@ -160,7 +160,7 @@ async function runStep(
   r.request = { method: request.method, url: request.url };
 
   const auth = runAuth(ctx);
-  const prepared = await prepareRequest(request, step, loaded.spec, loaded.file, scope, baseUrl, jar, { auth, redactor: ctx.redactor, signal: ctx.signal });
+  const prepared = await prepareRequest(request, step, loaded, scope, baseUrl, jar, { auth, redactor: ctx.redactor, signal: ctx.signal });
   if ("kind" in prepared) {
     r.failures.push(prepared);
     return done(undefined, request);
