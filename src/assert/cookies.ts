@@ -1,11 +1,13 @@
 // expect.cookies: the cookies set by this response (Set-Cookie), their value and attributes.
-import { Cookie } from "tough-cookie";
+import type { Cookie } from "tough-cookie";
+import { toughCookie } from "../http/cookies.js";
 import type { CookieExpect } from "../spec/types.js";
 import type { Failure } from "../run/results.js";
 import type { ResponseView } from "./check.js";
 import { checkMatcher } from "./matchers.js";
 
-export function checkCookies(view: ResponseView, expected: Record<string, CookieExpect>): Failure[] {
+export async function checkCookies(view: ResponseView, expected: Record<string, CookieExpect>): Promise<Failure[]> {
+  const { Cookie } = await toughCookie();
   const raw = view.res.headers["set-cookie"];
   const set = new Map<string, Cookie>();
   for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {

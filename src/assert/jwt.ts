@@ -2,7 +2,7 @@
 // claims, check exp/nbf with a clock skew, and optionally verify its signature with jose: a JWKS fetched
 // through the run's HttpClient (once per run and URL), a shared secret, or a PEM public key.
 // The token is a secret: it is registered with the Redactor before any message can name it.
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, importSPKI, importX509, jwtVerify, type JSONWebKeySet, type JWTPayload } from "jose";
+import type { JSONWebKeySet, JWTPayload } from "jose";
 import { NetworkFailure, type HttpClient } from "../http/client.js";
 import type { Redactor } from "../mask.js";
 import type { JwtExpect } from "../spec/types.js";
@@ -65,9 +65,10 @@ export async function checkJwt(view: ResponseView, exp: JwtExpect, ctx: JwtConte
   if (typeof token !== "string" || token === "") return fail(`the token is not a string`), failures;
   ctx.redactor.add(token, 4);
 
+  const jose = await import("jose"); // loaded by the first JWT check only
   let payload: JWTPayload;
   try {
-    payload = decodeJwt(token);
+    payload = jose.decodeJwt(token);
   } catch (e) {
     return fail(`not a JWT: ${(e as Error).message}`), failures;
   }
@@ -85,13 +86,14 @@ export async function checkJwt(view: ResponseView, exp: JwtExpect, ctx: JwtConte
     fail(`the token is not valid before ${new Date(payload.nbf * 1000).toISOString()} (nbf)`, "nbf");
 
   if (exp.verify) {
-    const problem = await verify(token, exp, ctx, skew);
+    const problem = await verify(jose, token, exp, ctx, skew);
     if (problem) fail(`signature verification failed: ${problem}`, "signature");
   }
   return failures;
 }
 
-async function verify(token: string, exp: JwtExpect, ctx: JwtContext, skew: number): Promise<string | undefined> {
+async function verify(jose: typeof import("jose"), token: string, exp: JwtExpect, ctx: JwtContext, skew: number): Promise<string | undefined> {
+  const { createLocalJWKSet, decodeProtectedHeader, importSPKI, importX509, jwtVerify } = jose;
   const v = exp.verify!;
   // exp/nbf are checked above with their own messages; here only the signature (and its algorithm) counts.
   const opts = { clockTolerance: skew, currentDate: new Date((ctx.now?.() ?? Date.now() / 1000) * 1000) };

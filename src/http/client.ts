@@ -110,7 +110,7 @@ export class HttpClient {
         ...(req.cookieJar ? { cookieJar: req.cookieJar } : {}),
         ...(req.tls ? { https: tlsOptions(req.tls) } : {}),
         ...(req.followRedirects ? { hooks: { beforeRedirect: [redirectRule(req)] } } : {}),
-        ...this.proxies.agentFor(req.url),
+        ...(this.proxies.active ? await this.proxies.agentFor(req.url) : {}),
       });
       timer = setTimeout(() => {
         timedOut = true;

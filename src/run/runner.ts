@@ -79,7 +79,7 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext): Promise<Spec
   } catch (e) {
     setupFailure = { kind: "template", message: (e as Error).message };
   }
-  const jar = spec.cookies === false ? undefined : newJar();
+  const jar = spec.cookies === false ? undefined : await newJar();
   let failed = false;
   for (let i = 0; i < spec.steps.length; i++) {
     const step = spec.steps[i]!;
@@ -167,7 +167,8 @@ async function runStep(
   }
   let res = await ctx.client.send(request, ctx.signal);
   if (!(res instanceof NetworkFailure) && res.status === 401 && prepared.retry && (await prepared.retry())) res = await ctx.client.send(request, ctx.signal);
-  if (jar) registerJarSecrets(jar, ctx.redactor);
+  // Cookies set by redirect responses went into the jar unseen: register them (the final response's below).
+  if (jar && !(res instanceof NetworkFailure) && res.redirects.length) registerJarSecrets(jar, ctx.redactor);
   if (res instanceof NetworkFailure) {
     r.failures.push({ kind: "network", message: res.message });
     return done(undefined, request);
@@ -182,7 +183,7 @@ async function runStep(
   });
   r.failures.push(...checkExpectations(view, expect));
   if (step.oauth2 && expect?.status === undefined) explainTokenError(r.failures, res, request.url);
-  if (expect?.cookies) r.failures.push(...checkCookies(view, expect.cookies));
+  if (expect?.cookies) r.failures.push(...(await checkCookies(view, expect.cookies)));
   if (expect?.jwt) r.failures.push(...(await checkJwt(view, expect.jwt, { redactor: ctx.redactor, jwks: auth.jwks, timeoutMs: request.timeoutMs })));
   for (const [name, capture] of Object.entries(step.capture ?? {})) {
     const got = readCapture(view, name, capture);
