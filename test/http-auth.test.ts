@@ -245,11 +245,16 @@ steps:
     expect(msgs).toHaveLength(3);
     expect(r.specs[0]!.steps[0]!.status).toBe("passed");
     // A new run (a kept-alive connection made with the right passphrase would be reused, as Node's agent does).
-    const bad = await runSpecs({ ...files, 
+    const bad = await runSpecs(
+      {
+        ...files,
         "specs/badpass.yaml": `name: wrong passphrase
 steps:
   - { name: wrong passphrase, request: { url: "\${{ env.MTLS }}/x", tls: { ca: ../certs/ca.pem, cert: ../certs/client.pem, key: ../certs/client.key, passphrase: nope } } }
-`, }, { MTLS: mtlsUrl });
+`,
+      },
+      { MTLS: mtlsUrl },
+    );
     expect(failures(bad)).toEqual([expect.stringMatching(/^wrong passphrase: could not decrypt the TLS client key \(wrong passphrase\?\) \(127.0.0.1:\d+\) \[ERR_OSSL_BAD_DECRYPT\]$/)]);
   });
 

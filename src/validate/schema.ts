@@ -87,7 +87,14 @@ function translate(e: ErrorObject, source: Source): Diagnostic | undefined {
     case "minLength":
       return { ...at(), message: `${q(field)} must not be empty` };
     case "minProperties":
-      return { ...at(), message: `empty matcher: use at least one of equals, notEquals, matches, exists, type, contains, oneOf, gt, gte, lt, lte, length` };
+    case "maxProperties": {
+      const keys = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      if (e.keyword === "minProperties" && (e.parentSchema as { title?: string })?.title === "Matcher")
+        return { ...at(), message: `empty matcher: use at least one of equals, notEquals, matches, exists, type, contains, oneOf, gt, gte, lt, lte, length` };
+      if (e.keyword === "minProperties") return { ...at(), message: `${q(field)} must not be empty: use ${keys.join(", ")}` };
+      const found = e.data && typeof e.data === "object" ? Object.keys(e.data).join(" and ") : "";
+      return { ...at(), message: `${q(field)} takes exactly one of ${keys.join(", ")}; found ${found}` };
+    }
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
