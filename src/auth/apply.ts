@@ -2,7 +2,7 @@
 // `auth` (the step's, else the spec's: oauth2 from the run's token cache, basic, bearer), TLS (the
 // request's `tls`, else the spec's `defaults.tls`), the spec's cookie jar and the redirect rule.
 // Also builds the request of a token step (`oauth2:` in place of `request:`).
-import type { CookieJar } from "tough-cookie";
+import type { SpecCookies } from "../http/cookies.js";
 import type { HttpClient, HttpRequest, HttpResponse, TlsMaterial } from "../http/client.js";
 import { TlsFiles } from "../http/tls.js";
 import { JwksCache } from "../assert/jwt.js";
@@ -72,7 +72,7 @@ export async function prepareRequest(
   loaded: LoadedSpec,
   scope: Scope,
   baseUrl: string | undefined,
-  jar: CookieJar | undefined,
+  cookies: SpecCookies | undefined,
   ctx: StepAuthContext,
 ): Promise<Failure | { retry?: Retry }> {
   const spec = loaded.spec;
@@ -87,7 +87,10 @@ export async function prepareRequest(
     }
   }
   // An explicit Cookie header replaces the jar for that request (got would overwrite it with the jar's).
-  if (jar && step.request?.cookies !== false && request.headers.cookie === undefined) request.cookieJar = jar;
+  if (cookies && step.request?.cookies !== false && request.headers.cookie === undefined) {
+    const jar = await cookies.forRequest(request.followRedirects);
+    if (jar) request.cookieJar = jar;
+  }
   if (step.request?.trustRedirects) request.trustRedirects = true;
 
   const auth: Auth | undefined = step.oauth2 ? undefined : (step.auth ?? spec.auth);

@@ -4,7 +4,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { Got, RequestError } from "got";
-import type { CookieJar } from "tough-cookie";
+import type { GotCookieJar } from "./cookies.js";
 import { VERSION } from "../version.js";
 import { ProxyAgents } from "./proxy.js";
 
@@ -20,7 +20,7 @@ export interface HttpRequest {
   timeoutMs: number;
   followRedirects: boolean;
   /** Cookies: sent from and stored into this jar (also across redirects), when given. */
-  cookieJar?: CookieJar;
+  cookieJar?: GotCookieJar;
   /** Keep credential headers on a redirect to another origin (by default got drops them). */
   trustRedirects?: boolean;
   /** TLS options as loaded by src/http/tls.ts (PEM contents, not paths). */

@@ -8,10 +8,9 @@ import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
 import { joinUrl } from "./url.js";
 import { explainTokenError, prepareRequest, RunAuth, tokenStepRequest } from "../auth/apply.js";
-import { newJar, registerJarSecrets } from "../http/cookies.js";
+import { SpecCookies } from "../http/cookies.js";
 import { checkCookies } from "../assert/cookies.js";
 import { checkJwt } from "../assert/jwt.js";
-import type { CookieJar } from "tough-cookie";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const EXCERPT_CHARS = 1000;
@@ -79,7 +78,7 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext): Promise<Spec
   } catch (e) {
     setupFailure = { kind: "template", message: (e as Error).message };
   }
-  const jar = spec.cookies === false ? undefined : await newJar();
+  const jar = spec.cookies === false ? undefined : new SpecCookies(ctx.redactor);
   let failed = false;
   for (let i = 0; i < spec.steps.length; i++) {
     const step = spec.steps[i]!;
@@ -133,7 +132,7 @@ async function runStep(
   scope: SpecScope,
   baseUrl: string | undefined,
   ctx: RunContext,
-  jar?: CookieJar,
+  jar?: SpecCookies,
 ): Promise<StepResult> {
   const started = performance.now();
   const r: StepResult = { name: step.name, line, status: "passed", durationMs: 0, failures: [], captures: [] };
@@ -167,8 +166,7 @@ async function runStep(
   }
   let res = await ctx.client.send(request, ctx.signal);
   if (!(res instanceof NetworkFailure) && res.status === 401 && prepared.retry && (await prepared.retry())) res = await ctx.client.send(request, ctx.signal);
-  // Cookies set by redirect responses went into the jar unseen: register them (the final response's below).
-  if (jar && !(res instanceof NetworkFailure) && res.redirects.length) registerJarSecrets(jar, ctx.redactor);
+  if (jar && !(res instanceof NetworkFailure) && step.request?.cookies !== false) await jar.afterResponse(res, request.cookieJar !== undefined);
   if (res instanceof NetworkFailure) {
     r.failures.push({ kind: "network", message: res.message });
     return done(undefined, request);
