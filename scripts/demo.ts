@@ -9,8 +9,8 @@ const server = await startDemoServer();
 console.log(`demo server on ${server.url}`);
 // `--`: Node 20 would otherwise take --env-file for its own option (nodejs/node#54232).
 const args = ["--", "dist/cli.js", "run", "specs", "--env-file", "specs/demo.env", ...process.argv.slice(2)];
-console.log(`$ API_URL=${server.url} authspec ${args.slice(2).join(" ")}\n`);
-const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, API_URL: server.url } });
+console.log(`$ API_URL=${server.url} API_TLS_URL=${server.tlsUrl} authspec ${args.slice(2).join(" ")}\n`);
+const child = spawn(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, API_URL: server.url, API_TLS_URL: server.tlsUrl } });
 const code: number = await new Promise((resolve) => child.on("exit", (c) => resolve(c ?? 1)));
 await server.close();
 process.exit(code);
