@@ -109,6 +109,32 @@ steps:
   });
 });
 
+describe("auth problems are step failures, not crashes", () => {
+  test("a relative tokenUrl without a baseUrl, and an unreachable token endpoint", async () => {
+    const r = await runSpecs({
+      "a.yaml": `name: relative token url
+steps:
+  - name: call
+    request: { url: "\${{ env.API_URL }}/x" }
+    auth: { oauth2: { tokenUrl: /token, clientId: c, clientSecret: s } }
+`,
+      "b.yaml": `name: unreachable
+steps:
+  - name: call
+    request: { url: "\${{ env.API_URL }}/x" }
+    auth: { oauth2: { tokenUrl: "http://127.0.0.1:1/token", clientId: c, clientSecret: s } }
+`,
+    });
+    expect(failures(r)).toEqual([
+      'call: auth: relative url "/token" needs a baseUrl (in the spec, or --base-url)',
+      "call: token request to http://127.0.0.1:1/token failed: connection refused (127.0.0.1:1) [ECONNREFUSED]",
+    ]);
+    expect(r.specs[0]!.steps[0]!.failures[0]!.kind).toBe("template");
+    expect(r.specs[1]!.steps[0]!.failures[0]!.kind).toBe("auth");
+    expect(api.requests).toHaveLength(0);
+  });
+});
+
 describe("auth.oauth2: the run-wide token cache", () => {
   test("one token request for many steps and specs; the cached token is sent as Bearer", async () => {
     const spec = (n: number) => `name: spec ${n}

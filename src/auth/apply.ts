@@ -95,6 +95,14 @@ export async function prepareRequest(
 
   const auth: Auth | undefined = step.oauth2 ? undefined : (step.auth ?? spec.auth);
   if (!auth || request.headers.authorization !== undefined) return {};
+  try {
+    return await applyAuth(auth, request, scope, baseUrl, ctx);
+  } catch (e) {
+    return { kind: "template", message: `auth: ${(e as Error).message}` }; // rendering it, or a relative tokenUrl without baseUrl
+  }
+}
+
+async function applyAuth(auth: Auth, request: HttpRequest, scope: Scope, baseUrl: string | undefined, ctx: StepAuthContext): Promise<Failure | { retry?: Retry }> {
   if (auth.bearer !== undefined) {
     const token = String(render(auth.bearer, scope));
     request.headers.authorization = `Bearer ${token}`;
