@@ -261,6 +261,42 @@ steps:
   });
 });
 
+describe("renewal falls back to a new grant when the refresh token is refused", () => {
+  test("refresh_token answered invalid_grant -> password grant again", async () => {
+    // A stub token endpoint (the fallback needs a server that refuses a refresh token on demand).
+    const grants: string[] = [];
+    let n = 0;
+    const stub = await startServer((req, res) => {
+      const form = new URLSearchParams(req.body);
+      grants.push(form.get("grant_type")!);
+      if (form.get("grant_type") === "refresh_token") return json(res, 400, { error: "invalid_grant", error_description: "refresh token revoked" });
+      n++;
+      json(res, 200, { access_token: `stub-access-token-${n}`, token_type: "bearer", expires_in: 1, refresh_token: `stub-refresh-${n}` });
+    });
+    const t = tempDir({
+      "s.yaml": `name: fallback
+auth: { oauth2: { grant: password, tokenUrl: "${stub.url}/token", clientId: c, clientSecret: s, username: u, password: p } }
+steps:
+  - { name: call, request: { url: "\${{ env.API_URL }}/f" } }
+`,
+    });
+    const client = new HttpClient();
+    try {
+      const v = await validate([t.dir]);
+      const ctx: RunContext = { client, redactor: new Redactor(), env: ENV(), vars: {} };
+      expect((await runSpec(v.specs[0]!, ctx)).status).toBe("passed");
+      await new Promise((r) => setTimeout(r, 800)); // 1 s lifetime: renewal due after 0.75 s
+      expect((await runSpec(v.specs[0]!, ctx)).status).toBe("passed");
+      expect(grants).toEqual(["password", "refresh_token", "password"]);
+      expect(api.requests.map((q) => q.headers.authorization)).toEqual(["Bearer stub-access-token-1", "Bearer stub-access-token-2"]);
+    } finally {
+      client.close();
+      t.cleanup();
+      await stub.close();
+    }
+  });
+});
+
 describe("JWT access tokens (resource indicators) against the provider's JWKS", () => {
   test("claims, exp and the signature verified with jwksUrl; a wrong key fails with the reason, token masked", async () => {
     const redactor = new Redactor();
