@@ -3,7 +3,7 @@
 // through the run's HttpClient (once per run and URL), a shared secret, or a PEM public key.
 // The token is a secret: it is registered with the Redactor before any message can name it.
 import type { JSONWebKeySet, JWTPayload } from "jose";
-import { NetworkFailure, type HttpClient } from "../http/client.js";
+import { NetworkFailure, type HttpClient, type TlsMaterial } from "../http/client.js";
 import type { Redactor } from "../mask.js";
 import type { JwtExpect } from "../spec/types.js";
 import type { Failure } from "../run/results.js";
@@ -18,18 +18,18 @@ export class JwksCache {
   private readonly sets = new Map<string, Promise<JSONWebKeySet | { error: string }>>();
   constructor(private readonly client: HttpClient) {}
 
-  get(url: string, timeoutMs: number): Promise<JSONWebKeySet | { error: string }> {
+  get(url: string, timeoutMs: number, tls?: TlsMaterial): Promise<JSONWebKeySet | { error: string }> {
     let p = this.sets.get(url);
     if (!p) {
-      p = this.fetch(url, timeoutMs);
+      p = this.fetch(url, timeoutMs, tls);
       this.sets.set(url, p);
       void p.then((r) => "error" in r && this.sets.delete(url));
     }
     return p;
   }
 
-  private async fetch(url: string, timeoutMs: number): Promise<JSONWebKeySet | { error: string }> {
-    const res = await this.client.send({ method: "GET", url, headers: { accept: "application/json" }, timeoutMs, followRedirects: true });
+  private async fetch(url: string, timeoutMs: number, tls?: TlsMaterial): Promise<JSONWebKeySet | { error: string }> {
+    const res = await this.client.send({ method: "GET", url, headers: { accept: "application/json" }, timeoutMs, followRedirects: true, ...(tls ? { tls } : {}) });
     if (res instanceof NetworkFailure) return { error: `cannot fetch the JWKS ${url}: ${res.message}` };
     if (res.status !== 200) return { error: `cannot fetch the JWKS ${url}: status ${res.status}` };
     try {
@@ -46,6 +46,8 @@ export interface JwtContext {
   redactor: Redactor;
   jwks: JwksCache;
   timeoutMs: number;
+  /** TLS options of the step, also used to fetch a JWKS. */
+  tls?: TlsMaterial;
   /** Seconds since the epoch (for tests). */
   now?: () => number;
 }
@@ -99,7 +101,7 @@ async function verify(jose: typeof import("jose"), token: string, exp: JwtExpect
   const opts = { clockTolerance: skew, currentDate: new Date((ctx.now?.() ?? Date.now() / 1000) * 1000) };
   try {
     if (v.jwksUrl !== undefined) {
-      const set = await ctx.jwks.get(v.jwksUrl, ctx.timeoutMs);
+      const set = await ctx.jwks.get(v.jwksUrl, ctx.timeoutMs, ctx.tls);
       if ("error" in set) return set.error;
       await jwtVerify(token, createLocalJWKSet(set), opts);
     } else if (v.secret !== undefined) {

@@ -182,7 +182,7 @@ async function runStep(
   r.failures.push(...checkExpectations(view, expect));
   if (step.oauth2 && expect?.status === undefined) explainTokenError(r.failures, res, request.url);
   if (expect?.cookies) r.failures.push(...(await checkCookies(view, expect.cookies)));
-  if (expect?.jwt) r.failures.push(...(await checkJwt(view, expect.jwt, { redactor: ctx.redactor, jwks: auth.jwks, timeoutMs: request.timeoutMs })));
+  if (expect?.jwt) r.failures.push(...(await checkJwt(view, expect.jwt, { redactor: ctx.redactor, jwks: auth.jwks, timeoutMs: request.timeoutMs, tls: request.tls })));
   for (const [name, capture] of Object.entries(step.capture ?? {})) {
     const got = readCapture(view, name, capture);
     if ("kind" in got) {
