@@ -105,7 +105,7 @@ async function verify(jose: typeof import("jose"), token: string, exp: JwtExpect
       if ("error" in set) return set.error;
       await jwtVerify(token, createLocalJWKSet(set), opts);
     } else if (v.secret !== undefined) {
-      ctx.redactor.add(v.secret);
+      ctx.redactor.add(v.secret, 4);
       await jwtVerify(token, new TextEncoder().encode(v.secret), opts);
     } else if (v.publicKey !== undefined) {
       const alg = decodeProtectedHeader(token).alg ?? "RS256";

@@ -80,7 +80,7 @@ export async function prepareRequest(
   if (tlsOpts) {
     try {
       const opts = render(tlsOpts, scope) as TlsOptions;
-      ctx.redactor.add(opts.passphrase);
+      ctx.redactor.add(opts.passphrase, 4);
       request.tls = ctx.auth.tls.load(opts, loaded.absPath, loaded.file);
     } catch (e) {
       return { kind: "tls", message: (e as Error).message };

@@ -12,12 +12,17 @@ export interface OAuth2Config extends Omit<OAuth2, "params"> {
 /** Renewal happens this long before a token expires: 30 s, or a quarter of a short lifetime. */
 const MAX_SKEW_MS = 30_000;
 
-/** Register every credential of the block with the run's Redactor (also literal ones, not only secrets.*). */
+/**
+ * Register every credential of the block with the run's Redactor, also literal ones (secrets.* values
+ * are registered at run start whatever their length; a literal shorter than 4 characters is not, as
+ * for captures: masking `s` would hide every letter s).
+ */
 export function registerCredentials(o: OAuth2Config, redactor: Redactor): void {
-  redactor.add(o.clientSecret);
-  redactor.add(o.password);
+  redactor.add(o.clientSecret, 4);
+  redactor.add(o.password, 4);
   redactor.add(o.refreshToken, 4);
-  if (o.clientSecret !== undefined && (o.clientAuth ?? "basic") === "basic") redactor.addHeader("authorization", basicHeader(o.clientId, o.clientSecret));
+  // The Basic credentials as sent (base64 of the form-encoded id:secret).
+  if (o.clientSecret !== undefined && (o.clientAuth ?? "basic") === "basic") redactor.add(basicHeader(o.clientId, o.clientSecret).slice(6), 4);
 }
 
 /** RFC 6749 2.3.1: client_id and client_secret are form-urlencoded before they are joined for Basic. */
