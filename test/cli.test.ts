@@ -11,7 +11,10 @@ beforeAll(async () => {
 afterAll(() => demo.close());
 
 const CLIENT_BASIC = Buffer.from("demo-client:demo-secret").toString("base64");
-const env = () => ({ API_URL: demo.url, API_PASSWORD: "wonderland", CLIENT_SECRET: "demo-secret", CLIENT_BASIC });
+const env = () => ({
+  API_URL: demo.url, API_TLS_URL: demo.tlsUrl, API_PASSWORD: "wonderland", CLIENT_SECRET: "demo-secret", CLIENT_BASIC,
+  CLIENT_KEY_PASSPHRASE: "demo-key-passphrase",
+});
 
 describe("authspec CLI", () => {
   test("--version and --help", async () => {
@@ -165,7 +168,7 @@ describe("authspec CLI", () => {
       expect(all).toContain("***"); // masking happened
       const tokens = demo.issuedTokens();
       expect(tokens.length).toBeGreaterThan(0);
-      for (const secret of ["wonderland", "demo-secret", CLIENT_BASIC, ...tokens]) {
+      for (const secret of ["wonderland", "demo-secret", CLIENT_BASIC, "demo-key-passphrase", ...tokens]) {
         for (const form of [secret, Buffer.from(secret).toString("base64"), encodeURIComponent(secret)]) expect(all).not.toContain(form);
       }
     } finally {

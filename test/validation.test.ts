@@ -180,6 +180,63 @@ steps:
   });
 });
 
+describe("auth, token steps, cookies, JWT and TLS keys", () => {
+  test("a step needs request or oauth2, not both; auth has exactly one kind; grants need their fields", () => {
+    const src = `name: x
+auth: { basic: { username: u, password: p }, bearer: t }
+steps:
+  - name: none
+  - name: both
+    request: { url: http://h/x }
+    oauth2: { tokenUrl: http://h/token, clientId: c }
+  - name: password grant
+    oauth2: { grant: password, tokenUrl: http://h/token, clientId: c, clientAuth: post }
+  - name: refresh
+    request: { url: http://h/x }
+    auth: { oauth2: { grant: refresh_token, tokenUrl: http://h/token, clientId: c, scopes: read } }
+`;
+    expect(check(src)).toEqual([
+      "s.yaml:2:7: `auth` takes exactly one of oauth2, basic, bearer; found basic and bearer (at /auth)",
+      "s.yaml:4:5: missing required key `request` (or `oauth2` for a token step) (at /steps/0)",
+      "s.yaml:7:5: a step has either `request` or `oauth2` (a token step), not both (at /steps/1/oauth2)",
+      "s.yaml:9:13: missing required key `username` (at /steps/2/oauth2)",
+      "s.yaml:9:13: missing required key `password` (at /steps/2/oauth2)",
+      "s.yaml:9:83: `clientAuth` must be one of basic, body; got \"post\" (at /steps/2/oauth2/clientAuth)",
+      "s.yaml:12:21: missing required key `refreshToken` (at /steps/3/auth/oauth2)",
+      "s.yaml:12:84: unknown key `scopes`; did you mean `scope`? (at /steps/3/auth/oauth2/scopes)",
+    ]);
+  });
+
+  test("expect.jwt, expect.cookies, tls and defaults: keys, JSONPaths and templates are checked", () => {
+    const src = `name: x
+defaults: { tls: { ca: ./ca.pem, insecure: "yes" } }
+auth: { bearer: "\${{ tokn }}" }
+variables: { token: t }
+steps:
+  - name: a
+    request: { url: http://h/x, tls: { cert: c.pem, keys: k.pem }, trustRedirects: true, cookies: false }
+    expect:
+      cookies: { sid: { httpOnly: yes, sameSite: lax } }
+      jwt: { token: "$.[", claims: { scope: { matches: "(" } } }
+  - name: b
+    request: { url: http://h/x }
+    expect:
+      jwt: { token: access_token, verify: { jwksUrl: http://h/jwks, secret: s } }
+`;
+    expect(check(src)).toEqual([
+      's.yaml:2:44: `insecure` must be true or false, got string "yes" (at /defaults/tls/insecure)',
+      "s.yaml:3:18: unknown variable `tokn`: not defined in `variables`, by --var, or by a capture of an earlier step; did you mean `token`? (at /auth/bearer)",
+      "s.yaml:7:53: unknown key `keys`; did you mean `key`? (at /steps/0/request/tls/keys)",
+      's.yaml:9:35: `httpOnly` must be true or false, got string "yes" (at /steps/0/expect/cookies/sid/httpOnly)',
+      's.yaml:9:50: `sameSite` must be one of Strict, Lax, None; got "lax"; did you mean `Lax`? (at /steps/0/expect/cookies/sid/sameSite)',
+      "s.yaml:10:21: invalid JSONPath `$.[`: unexpected `[` at character 3 (at /steps/0/expect/jwt/token)",
+      "s.yaml:10:56: invalid regular expression `(`: Unterminated group (at /steps/0/expect/jwt/claims/scope/matches)",
+      "s.yaml:14:21: jwt.token must be a JSONPath into the body (such as `$.access_token`) or a template such as `${{ token }}` (at /steps/1/expect/jwt/token)",
+      "s.yaml:14:43: `verify` takes exactly one of jwksUrl, secret, publicKey; found jwksUrl and secret (at /steps/1/expect/jwt/verify)",
+    ]);
+  });
+});
+
 describe("template checks", () => {
   test("unknown variables, later captures, variable order, bad and unclosed templates", () => {
     const src = `name: x
@@ -264,11 +321,19 @@ describe("schemas/ is the source of truth for the types", () => {
     expect([...KEYS.retry]).toEqual(props(schema.$defs.step.properties.retry));
     expect([...KEYS.config]).toEqual(props(config));
     expect([...KEYS.environment]).toEqual(props(config.$defs.environment));
+    expect([...KEYS.auth]).toEqual(props(schema.$defs.auth));
+    expect([...KEYS.oauth2]).toEqual(props(schema.$defs.oauth2));
+    expect([...KEYS.tls]).toEqual(props(schema.$defs.tls));
+    expect([...KEYS.cookieExpect]).toEqual(props(schema.$defs.cookieExpect));
+    expect([...KEYS.jwt]).toEqual(props(schema.$defs.jwt));
   });
   test("the required keys and enums match", () => {
     expect(schema.required).toEqual(["name", "steps"]);
-    expect(schema.$defs.step.else.required).toEqual(["name", "request"]);
     expect(schema.$defs.step.if.required).toEqual(["include"]);
+    expect(schema.$defs.step.else.required).toEqual(["name"]);
+    expect(schema.$defs.step.else.oneOf).toEqual([{ required: ["request"] }, { required: ["oauth2"] }]);
+    expect(schema.$defs.oauth2.required).toEqual(["tokenUrl", "clientId"]);
+    expect(schema.$defs.oauth2.properties.grant.enum).toEqual(["client_credentials", "password", "refresh_token"]);
     expect(schema.$defs.request.properties.method.enum).toEqual(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
     expect(schema.$defs.matcherObject.properties.type.enum).toEqual(["string", "number", "integer", "boolean", "object", "array", "null"]);
   });

@@ -4,7 +4,9 @@
 import http from "node:http";
 import https from "node:https";
 import type { Got, RequestError } from "got";
+import type { GotCookieJar } from "./cookies.js";
 import { VERSION } from "../version.js";
+import { ProxyAgents } from "./proxy.js";
 
 const USER_AGENT = `authspec/${VERSION}`;
 
@@ -17,6 +19,21 @@ export interface HttpRequest {
   body?: string;
   timeoutMs: number;
   followRedirects: boolean;
+  /** Cookies: sent from and stored into this jar (also across redirects), when given. */
+  cookieJar?: GotCookieJar;
+  /** Keep credential headers on a redirect to another origin (by default got drops them). */
+  trustRedirects?: boolean;
+  /** TLS options as loaded by src/http/tls.ts (PEM contents, not paths). */
+  tls?: TlsMaterial;
+}
+
+export interface TlsMaterial {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string;
+  /** false: do not verify the server certificate. */
+  rejectUnauthorized?: boolean;
 }
 
 export interface HttpResponse {
@@ -50,11 +67,13 @@ export interface ClientOptions {
 export class HttpClient {
   private got: Got | undefined;
   private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly proxies: ProxyAgents;
   private readonly maxRedirects: number;
 
   constructor(opts: ClientOptions = {}) {
     const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64, scheduling: "lifo" as const };
     this.agents = { http: new http.Agent(agentOpts), https: new https.Agent(agentOpts) };
+    this.proxies = new ProxyAgents(agentOpts);
     this.maxRedirects = opts.maxRedirects ?? 10;
   }
 
@@ -88,6 +107,10 @@ export class HttpClient {
         followRedirect: req.followRedirects,
         responseType: "buffer",
         signal,
+        ...(req.cookieJar ? { cookieJar: req.cookieJar } : {}),
+        ...(req.tls ? { https: tlsOptions(req.tls) } : {}),
+        ...(req.followRedirects ? { hooks: { beforeRedirect: [redirectRule(req)] } } : {}),
+        ...(this.proxies.active ? await this.proxies.agentFor(req.url) : {}),
       });
       timer = setTimeout(() => {
         timedOut = true;
@@ -115,7 +138,39 @@ export class HttpClient {
   close(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();
+    this.proxies.destroy();
   }
+}
+
+function tlsOptions(t: TlsMaterial) {
+  return {
+    ...(t.ca !== undefined ? { certificateAuthority: t.ca } : {}),
+    ...(t.cert !== undefined ? { certificate: t.cert } : {}),
+    ...(t.key !== undefined ? { key: t.key } : {}),
+    ...(t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
+    ...(t.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+  };
+}
+
+/**
+ * Credentials on redirects. Default (trustRedirects: false): a hop to another origin (scheme, host or
+ * port) carries no Authorization and no Cookie header, and the cookie jar sends nothing for it or any
+ * later hop (cookies are scoped by host, not port, so the jar alone would send them to another port).
+ * trustRedirects: true puts the request's own Authorization and Cookie back on every hop.
+ */
+function redirectRule(req: HttpRequest) {
+  const origin = new URL(req.url).origin;
+  return (options: { url?: URL | string; headers: Record<string, string | string[] | undefined>; cookieJar?: unknown }) => {
+    if (req.trustRedirects) {
+      for (const name of ["authorization", "cookie"]) if (req.headers[name] !== undefined) options.headers[name] = req.headers[name];
+      return;
+    }
+    if (options.url !== undefined && new URL(String(options.url)).origin !== origin) {
+      delete options.headers.authorization;
+      delete options.headers.cookie;
+      options.cookieJar = undefined;
+    }
+  };
 }
 
 const CODES: Record<string, string> = {
@@ -133,6 +188,11 @@ const CODES: Record<string, string> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "TLS certificate could not be verified (unknown issuer)",
   CERT_HAS_EXPIRED: "TLS certificate has expired",
   ERR_TOO_MANY_REDIRECTS: "too many redirects",
+  ERR_OSSL_BAD_DECRYPT: "could not decrypt the TLS client key (wrong passphrase?)",
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: "the server requires a TLS client certificate",
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: "the server rejected the TLS client certificate",
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the server does not trust the TLS client certificate's issuer",
+  ERR_PROXY_CONNECT: "the proxy refused the connection",
   ERR_INVALID_URL: "invalid URL",
   ERR_ABORTED: "aborted",
   ERR_BODY_PARSE_FAILURE: "could not read the response body",

@@ -3,12 +3,16 @@ import { SECRET_HEADERS, type Redactor } from "../mask.js";
 import { NetworkFailure, type HttpClient, type HttpRequest, type HttpResponse, type Method } from "../http/client.js";
 import { checkExpectations, readCapture, ResponseView } from "../assert/check.js";
 import { render, renderText, type Ref, type Scope } from "../template/template.js";
-import { isRequestStep, type Defaults, type Expect, type RequestStep, type Scalar, type Step } from "../spec/types.js";
+import { isRequestStep, type Auth, type Defaults, type Expect, type RequestStep, type Scalar, type Step, type TlsOptions } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
 import { joinUrl } from "./url.js";
 import { defaultHeaders } from "./defaults.js";
 import { withRetry } from "./retry.js";
+import { explainTokenError, prepareRequest, RunAuth, tokenStepRequest, type TlsSource } from "../auth/apply.js";
+import { SpecCookies } from "../http/cookies.js";
+import { checkCookies } from "../assert/cookies.js";
+import { checkJwt } from "../assert/jwt.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const EXCERPT_CHARS = 1000;
@@ -35,6 +39,15 @@ export interface RunContext {
   onStep?: (spec: LoadedSpec, step: StepResult) => void;
   /** Suite-wide values from the config (src/suite): the one way they reach runSpec. */
   suite?: SuiteValues;
+  /** Run-wide auth state (token cache, JWKS, TLS files), shared by every spec of the run, also concurrent ones. */
+  auth?: RunAuth;
+  /** Warnings (such as tls.insecure); default: standard error. */
+  warn?: (message: string) => void;
+}
+
+/** The run's shared auth state, created on first use in the (shared) RunContext. */
+export function runAuth(ctx: RunContext): RunAuth {
+  return (ctx.auth ??= new RunAuth(ctx.client, ctx.redactor, ctx.warn ?? ((m) => process.stderr.write(ctx.redactor.redact(m) + "\n"))));
 }
 
 export interface SuiteValues {
@@ -44,6 +57,10 @@ export interface SuiteValues {
   vars: Readonly<Record<string, unknown>>;
   /** The config's defaults: below a spec's defaults and a request's own values. */
   defaults?: Defaults;
+  /** The config's `auth`: for specs that set none. */
+  auth?: Auth;
+  /** The config file (absolute and as shown): its `defaults.tls` paths are relative to it. */
+  configFile?: { absPath: string; file: string };
 }
 
 /** What the steps of one file run with: its spec, scope, base URL and defaults (an include runs in a frame of its own). */
@@ -55,6 +72,12 @@ interface Frame {
   scope: SpecScope;
   baseUrl: string | undefined;
   defaults: Defaults | undefined;
+  /** The file that named `defaults` (its tls paths are relative to it). */
+  defaultsFrom: LoadedSpec;
+  /** The file's `auth` (an included file without one inherits the including file's), for steps that set none. */
+  auth: Auth | undefined;
+  /** The top spec's cookie jar, shared by its includes; undefined with `cookies: false`. */
+  jar: SpecCookies | undefined;
   /** "include name › " for the steps of an included file. */
   prefix: string;
 }
@@ -110,7 +133,8 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext, exports?: Map
     setupFailure = { kind: "template", message: (e as Error).message };
   }
   baseUrl ??= ctx.suite?.baseUrl;
-  const frame: Frame = { top: loaded, loaded, scope, baseUrl, defaults: spec.defaults, prefix: "" };
+  const jar = spec.cookies === false ? undefined : new SpecCookies(ctx.redactor);
+  const frame: Frame = { top: loaded, loaded, scope, baseUrl, defaults: spec.defaults, defaultsFrom: loaded, auth: spec.auth ?? ctx.suite?.auth, jar, prefix: "" };
   const failed = await runSteps(frame, ctx, result.steps, setupFailure);
   if (exports) for (const name of scope.captured) exports.set(name, scope.vars.get(name));
   result.status = failed ? "failed" : result.steps.length > 0 && result.steps.every((s) => s.status === "skipped") ? "skipped" : "passed";
@@ -168,7 +192,11 @@ async function runInclude(frame: Frame, step: Step, flow: LoadedSpec, name: stri
   } catch (e) {
     failure = { kind: "template", message: (e as Error).message };
   }
-  const child: Frame = { top: frame.top, loaded: flow, scope, baseUrl, defaults: flow.spec.defaults ?? frame.defaults, prefix: `${name} › ` };
+  const child: Frame = {
+    ...frame, loaded: flow, scope, baseUrl, prefix: `${name} › `,
+    ...(flow.spec.defaults ? { defaults: flow.spec.defaults, defaultsFrom: flow } : {}),
+    auth: flow.spec.auth ?? frame.auth,
+  };
   const failed = await runSteps(child, ctx, out, failure);
   for (const k of scope.captured) {
     frame.scope.vars.set(k, scope.vars.get(k));
@@ -179,7 +207,8 @@ async function runInclude(frame: Frame, step: Step, flow: LoadedSpec, name: stri
 
 function buildRequest(step: RequestStep, frame: Frame, ctx: RunContext): HttpRequest {
   const { scope, baseUrl, defaults } = frame;
-  const rq = step.request;
+  if (step.oauth2) return tokenStepRequest(step, scope, baseUrl, ctx.redactor, ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const rq = step.request!;
   const headers: Record<string, string> = {};
   defaultHeaders(headers, ctx.suite?.defaults, scope);
   defaultHeaders(headers, defaults, scope);
@@ -209,6 +238,15 @@ function buildRequest(step: RequestStep, frame: Frame, ctx: RunContext): HttpReq
   };
 }
 
+/** A request's TLS options: its own, else its file's defaults (or an including file's), else the config's; with the file they are relative to. */
+function tlsSource(step: RequestStep, frame: Frame, ctx: RunContext): TlsSource | undefined {
+  if (step.request?.tls) return { opts: step.request.tls, from: frame.loaded };
+  if (frame.defaults?.tls) return { opts: frame.defaults.tls, from: frame.defaultsFrom };
+  const { suite } = ctx;
+  if (suite?.defaults?.tls && suite.configFile) return { opts: suite.defaults.tls, from: suite.configFile };
+  return undefined;
+}
+
 async function runStep(frame: Frame, step: RequestStep, name: string, line: number, file: string | undefined, ctx: RunContext): Promise<StepResult> {
   const started = performance.now();
   const { scope } = frame;
@@ -235,7 +273,17 @@ async function runStep(frame: Frame, step: RequestStep, name: string, line: numb
   }
   r.request = { method: request.method, url: request.url };
 
-  const res = await ctx.client.send(request, ctx.signal);
+  const auth = runAuth(ctx);
+  const prepared = await prepareRequest(request, step, tlsSource(step, frame, ctx), step.oauth2 ? undefined : (step.auth ?? frame.auth), scope, frame.baseUrl, frame.jar, {
+    auth, redactor: ctx.redactor, signal: ctx.signal,
+  });
+  if ("kind" in prepared) {
+    r.failures.push(prepared);
+    return done(undefined, request);
+  }
+  let res = await ctx.client.send(request, ctx.signal);
+  if (!(res instanceof NetworkFailure) && res.status === 401 && prepared.retry && (await prepared.retry())) res = await ctx.client.send(request, ctx.signal);
+  if (frame.jar && !(res instanceof NetworkFailure) && step.request?.cookies !== false) await frame.jar.afterResponse(res, request.cookieJar !== undefined);
   if (res instanceof NetworkFailure) {
     r.failures.push({ kind: "network", message: res.message });
     return done(undefined, request);
@@ -249,6 +297,9 @@ async function runStep(frame: Frame, step: RequestStep, name: string, line: numb
     return j.ok ? j.value : undefined;
   });
   r.failures.push(...checkExpectations(view, expect));
+  if (step.oauth2 && expect?.status === undefined) explainTokenError(r.failures, res, request.url);
+  if (expect?.cookies) r.failures.push(...(await checkCookies(view, expect.cookies)));
+  if (expect?.jwt) r.failures.push(...(await checkJwt(view, expect.jwt, { redactor: ctx.redactor, jwks: auth.jwks, timeoutMs: request.timeoutMs, tls: request.tls })));
   for (const [name, capture] of Object.entries(step.capture ?? {})) {
     const got = readCapture(view, name, capture);
     if ("kind" in got) {

@@ -11,6 +11,8 @@ export interface Spec {
   tags?: string[];
   baseUrl?: string;
   variables?: Record<string, unknown>;
+  auth?: Auth;
+  cookies?: boolean;
   defaults?: Defaults;
   skip?: boolean;
   only?: boolean;
@@ -22,11 +24,13 @@ export interface Defaults {
   headers?: Record<string, Scalar>;
   timeout?: number;
   followRedirects?: boolean;
+  tls?: TlsOptions;
 }
 
 /**
- * A request step (`name` and `request` required) or an include step (`include`, optional `name` and
- * `variables`; no request, expect, capture or retry). The schema's if/then/else says which is which.
+ * A request step (`name` and one of `request` and `oauth2` required) or an include step (`include`,
+ * optional `name` and `variables`; no request, oauth2, auth, expect, capture or retry). The schema's
+ * if/then/else says which is which.
  */
 export interface Step {
   /** Required on request steps; optional on include steps (it names the included steps in reports). */
@@ -37,8 +41,10 @@ export interface Step {
   skip?: boolean;
   only?: boolean;
   retry?: Retry;
-  /** Required on request steps; absent on include steps. */
+  /** On request steps, exactly one of request and oauth2 (a token step) is set; include steps have neither. */
   request?: RequestSpec;
+  oauth2?: OAuth2;
+  auth?: Auth;
   expect?: Expect;
   capture?: Record<string, Capture>;
 }
@@ -53,10 +59,46 @@ export interface RequestSpec {
   body?: string;
   timeout?: number;
   followRedirects?: boolean;
+  trustRedirects?: boolean;
+  cookies?: boolean;
+  tls?: TlsOptions;
 }
 
-/** A step with a request (what the schema requires when `include` is absent). */
-export type RequestStep = Step & { name: string; request: RequestSpec };
+/** Exactly one key is set. */
+export interface Auth {
+  oauth2?: OAuth2;
+  basic?: { username: string; password: string };
+  bearer?: string;
+}
+
+export type OAuth2Grant = "client_credentials" | "password" | "refresh_token";
+
+export interface OAuth2 {
+  grant?: OAuth2Grant;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret?: string;
+  clientAuth?: "basic" | "body";
+  scope?: string;
+  audience?: string;
+  resource?: string;
+  username?: string;
+  password?: string;
+  refreshToken?: string;
+  params?: Record<string, Scalar>;
+  retryOn401?: boolean;
+}
+
+export interface TlsOptions {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  passphrase?: string;
+  insecure?: boolean;
+}
+
+/** A request or token step (what the schema requires when `include` is absent). */
+export type RequestStep = Step & { name: string };
 export const isRequestStep = (s: Step): s is RequestStep => s.include === undefined;
 
 export interface Retry {
@@ -71,6 +113,7 @@ export interface SuiteConfigFile {
   baseUrl?: string;
   variables?: Record<string, unknown>;
   defaults?: Defaults;
+  auth?: Auth;
   environments?: Record<string, Environment>;
   setup?: string[];
   teardown?: string[];
@@ -91,6 +134,24 @@ export interface Expect {
   body?: Record<string, Matcher>;
   schema?: Record<string, unknown> | boolean;
   maxDuration?: number;
+  cookies?: Record<string, CookieExpect>;
+  jwt?: JwtExpect;
+}
+
+export interface CookieExpect {
+  value?: Matcher;
+  httpOnly?: boolean;
+  secure?: boolean;
+  sameSite?: "Strict" | "Lax" | "None";
+  path?: string;
+  domain?: string;
+}
+
+export interface JwtExpect {
+  token: string;
+  claims?: Record<string, Matcher>;
+  verify?: { jwksUrl?: string; secret?: string; publicKey?: string };
+  clockSkew?: number;
 }
 
 /** A bare value (means equals) or a matcher object whose keys must all hold. */
@@ -129,16 +190,26 @@ const keys =
 
 /** Property names of each object type, in schema order; kept equal to the schema by a test. */
 export const KEYS = {
-  spec: keys<Spec>()(["name", "description", "tags", "baseUrl", "variables", "defaults", "skip", "only", "steps"]),
-  step: keys<Step>()(["name", "description", "include", "variables", "skip", "only", "retry", "request", "expect", "capture"]),
-  defaults: keys<Defaults>()(["headers", "timeout", "followRedirects"]),
+  spec: keys<Spec>()(["name", "description", "tags", "baseUrl", "variables", "auth", "cookies", "defaults", "skip", "only", "steps"]),
+  step: keys<Step>()(["name", "description", "include", "variables", "skip", "only", "retry", "request", "oauth2", "auth", "expect", "capture"]),
+  defaults: keys<Defaults>()(["headers", "timeout", "followRedirects", "tls"]),
   retry: keys<Retry>()(["count", "delay"]),
-  config: keys<SuiteConfigFile>()(["baseUrl", "variables", "defaults", "environments", "setup", "teardown", "jobs"]),
+  config: keys<SuiteConfigFile>()(["baseUrl", "variables", "defaults", "auth", "environments", "setup", "teardown", "jobs"]),
   environment: keys<Environment>()(["baseUrl", "variables"]),
-  request: keys<RequestSpec>()(["method", "url", "query", "headers", "json", "form", "body", "timeout", "followRedirects"]),
-  expect: keys<Expect>()(["status", "headers", "body", "schema", "maxDuration"]),
+  request: keys<RequestSpec>()([
+    "method", "url", "query", "headers", "json", "form", "body", "timeout", "followRedirects", "trustRedirects", "cookies", "tls",
+  ]),
+  expect: keys<Expect>()(["status", "headers", "body", "schema", "maxDuration", "cookies", "jwt"]),
   matcherObject: keys<MatcherObject>()([
     "equals", "notEquals", "matches", "exists", "type", "contains", "oneOf", "gt", "gte", "lt", "lte", "length",
   ]),
   capture: keys<CaptureObject>()(["jsonpath", "header", "cookie", "regex", "secret"]),
+  auth: keys<Auth>()(["oauth2", "basic", "bearer"]),
+  oauth2: keys<OAuth2>()([
+    "grant", "tokenUrl", "clientId", "clientSecret", "clientAuth", "scope", "audience", "resource", "username", "password", "refreshToken",
+    "params", "retryOn401",
+  ]),
+  tls: keys<TlsOptions>()(["ca", "cert", "key", "passphrase", "insecure"]),
+  cookieExpect: keys<CookieExpect>()(["value", "httpOnly", "secure", "sameSite", "path", "domain"]),
+  jwt: keys<JwtExpect>()(["token", "claims", "verify", "clockSkew"]),
 };

@@ -6,7 +6,7 @@ import { dirname, resolve } from "node:path";
 import type { Diagnostic } from "../errors.js";
 import { displayPath } from "../load/files.js";
 import { locate, parseSource, pointer } from "../load/source.js";
-import type { Defaults, SuiteConfigFile } from "../spec/types.js";
+import type { Auth, Defaults, SuiteConfigFile } from "../spec/types.js";
 import { refLabel, scan, templateStrings } from "../template/template.js";
 import { schemaDiagnostics } from "../validate/schema.js";
 import type { EnvRef } from "../validate/semantic.js";
@@ -24,12 +24,16 @@ export interface SuiteConfig {
   /** Config variables, then the chosen environment's over them (not rendered yet: values may use templates). */
   variables: Record<string, unknown>;
   defaults?: Defaults;
+  /** Authentication for specs that set none. */
+  auth?: Auth;
+  /** The config file's absolute path (its `defaults.tls` paths are relative to it). */
+  absPath?: string;
   /** Absolute paths. */
   setup: string[];
   teardown: string[];
   jobs?: number;
   envRefs: EnvRef[];
-  /** Check the templates of `defaults` once the setup captures are known. */
+  /** Check the templates of `defaults` and `auth` once the setup captures are known. */
   checkDefaults(known: ReadonlySet<string>): Diagnostic[];
 }
 
@@ -134,13 +138,16 @@ export function loadConfig(opts: ConfigOptions): { config: SuiteConfig; diagnost
     return out;
   };
   const config: SuiteConfig = {
-    file, root, ...(baseUrl !== undefined ? { baseUrl } : {}), variables,
+    file, absPath: abs, root, ...(baseUrl !== undefined ? { baseUrl } : {}), variables,
     ...(isObj(data.defaults) ? { defaults: data.defaults } : {}),
+    ...(isObj(data.auth) ? { auth: data.auth } : {}),
     setup: paths(data.setup, "setup"), teardown: paths(data.teardown, "teardown"), ...(typeof data.jobs === "number" ? { jobs: data.jobs } : {}),
     envRefs,
     checkDefaults: (names) => {
       const out: Diagnostic[] = [];
-      checkTemplates(data.defaults, ["defaults"], new Set([...known, ...names]), out);
+      const all = new Set([...known, ...names]);
+      checkTemplates(data.defaults, ["defaults"], all, out);
+      checkTemplates(data.auth, ["auth"], all, out);
       return out;
     },
   };

@@ -35,7 +35,14 @@ export function suiteValues(v: SuiteValidation, ctx: Pick<RunContext, "env" | "v
     vars.set(k, out[k]);
   }
   const baseUrl = v.config.baseUrl !== undefined ? renderText(v.config.baseUrl, scope) : undefined;
-  return { vars: out, ...(baseUrl !== undefined ? { baseUrl } : {}), ...(v.config.defaults ? { defaults: v.config.defaults } : {}) };
+  const { defaults, auth, absPath, file } = v.config;
+  return {
+    vars: out,
+    ...(baseUrl !== undefined ? { baseUrl } : {}),
+    ...(defaults ? { defaults } : {}),
+    ...(auth ? { auth } : {}),
+    ...(absPath !== undefined && file !== undefined ? { configFile: { absPath, file } } : {}),
+  };
 }
 
 export async function runSuite(

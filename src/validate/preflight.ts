@@ -16,10 +16,10 @@ export function preflight(specs: readonly LoadedSpec[], env: Readonly<Record<str
         problems.push({ file: s.file, ...position(), message: `environment variable \`${ref.name}\` is not set (used as ${refLabel(ref)})` });
     if (baseUrlOverride || s.spec.baseUrl !== undefined) continue;
     s.spec.steps.forEach((step, i) => {
-      if (!step.request) return;
-      const url = step.request.url;
+      if (!step.request && !step.oauth2) return; // an include step
+      const [url, at] = step.request ? [step.request.url, "request/url"] : [step.oauth2!.tokenUrl, "oauth2/tokenUrl"];
       if (!ABSOLUTE_URL.test(url) && !url.startsWith("${{"))
-        problems.push({ file: s.file, ...s.position(`/steps/${i}/request/url`), message: `relative url \`${url}\` needs a baseUrl: set \`baseUrl\` in the spec or pass --base-url` });
+        problems.push({ file: s.file, ...s.position(`/steps/${i}/${at}`), message: `relative url \`${url}\` needs a baseUrl: set \`baseUrl\` in the spec or pass --base-url` });
     });
   }
   return problems;

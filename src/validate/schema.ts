@@ -41,7 +41,12 @@ function translate(e: ErrorObject, source: Source): Diagnostic | undefined {
       return { ...at({ key }), path: `${path}/${key}`, message: `unknown key ${q(key)}${hint}` };
     }
     case "required":
+      if (schemaPath.includes("/oneOf/")) return undefined; // reported by the oneOf error below
       return { ...at(), message: `missing required key ${q(e.params.missingProperty)}` };
+    case "oneOf":
+      if (e.data && typeof e.data === "object" && "request" in e.data && "oauth2" in e.data)
+        return { ...at({ key: "oauth2" }), path: `${path}/oauth2`, message: "a step has either `request` or `oauth2` (a token step), not both" };
+      return { ...at(), message: "missing required key `request` (or `oauth2` for a token step)" };
     case "type":
       return { ...at(), message: `${q(field)} must be ${typeName(e.params.type)}, got ${actualType(e.data)}` };
     case "enum": {
@@ -86,7 +91,14 @@ function translate(e: ErrorObject, source: Source): Diagnostic | undefined {
     case "minLength":
       return { ...at(), message: `${q(field)} must not be empty` };
     case "minProperties":
-      return { ...at(), message: `empty matcher: use at least one of equals, notEquals, matches, exists, type, contains, oneOf, gt, gte, lt, lte, length` };
+    case "maxProperties": {
+      const keys = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      if (e.keyword === "minProperties" && (e.parentSchema as { title?: string })?.title === "Matcher")
+        return { ...at(), message: `empty matcher: use at least one of equals, notEquals, matches, exists, type, contains, oneOf, gt, gte, lt, lte, length` };
+      if (e.keyword === "minProperties") return { ...at(), message: `${q(field)} must not be empty: use ${keys.join(", ")}` };
+      const found = e.data && typeof e.data === "object" ? Object.keys(e.data).join(" and ") : "";
+      return { ...at(), message: `${q(field)} takes exactly one of ${keys.join(", ")}; found ${found}` };
+    }
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":

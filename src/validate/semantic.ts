@@ -87,6 +87,9 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, incl
     }
   }
   checkTemplates(data.baseUrl, ["baseUrl"], known);
+  // Spec-level auth and defaults apply to every step: they may use variables, not captures.
+  checkTemplates(data.auth, ["auth"], known);
+  checkTemplates(data.defaults, ["defaults"], known);
 
   const steps = Array.isArray(data.steps) ? data.steps : [];
   // Which step captures each name (for "captured only by a later step").
@@ -125,6 +128,8 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, incl
     }
     // A name that is not known yet but is captured somewhere is captured by this step or a later one.
     checkTemplates(step.request, at("request"), known, capturedBy);
+    checkTemplates(step.oauth2, at("oauth2"), known, capturedBy);
+    checkTemplates(step.auth, at("auth"), known, capturedBy);
     checkTemplates(step.expect, at("expect"), known, capturedBy);
 
     const expect = step.expect;
@@ -140,6 +145,17 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, incl
           checkRegexes(matcher, at("expect", where, key), report);
         }
       }
+      if (isObj(expect.jwt)) {
+        const jwt = expect.jwt;
+        if (typeof jwt.token === "string" && jwt.token.startsWith("$") && !jwt.token.startsWith("${{")) {
+          const problem = jsonPathProblem(jwt.token);
+          if (problem) report(at("expect", "jwt", "token"), problem);
+        } else if (typeof jwt.token === "string" && !hasTemplate(jwt.token))
+          report(at("expect", "jwt", "token"), "jwt.token must be a JSONPath into the body (such as `$.access_token`) or a template such as `${{ token }}`");
+        if (isObj(jwt.claims)) for (const [claim, m] of Object.entries(jwt.claims)) checkRegexes(m, at("expect", "jwt", "claims", claim), report);
+      }
+      if (isObj(expect.cookies))
+        for (const [name, c] of Object.entries(expect.cookies)) if (isObj(c)) checkRegexes(c.value, at("expect", "cookies", name, "value"), report);
       if (isObj(expect.schema)) {
         const problem = userSchemaProblem(expect.schema);
         if (problem) report(at("expect", "schema"), `invalid JSON Schema: ${problem}`, { atKey: true });
