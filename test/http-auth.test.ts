@@ -258,6 +258,43 @@ steps:
     expect(failures(bad)).toEqual([expect.stringMatching(/^wrong passphrase: could not decrypt the TLS client key \(wrong passphrase\?\) \(127.0.0.1:\d+\) \[ERR_OSSL_BAD_DECRYPT\]$/)]);
   });
 
+  test("the suite config's defaults.tls (paths relative to the config file) reaches specs and included flows; a spec's own defaults win", async () => {
+    const t = tempDir({
+      "suite/authspec.config.yaml": `baseUrl: \${{ env.MTLS }}
+defaults:
+  tls: { ca: certs/ca.pem, cert: certs/client.pem, key: certs/client.key, passphrase: "\${{ secrets.KEY_PASS }}" }
+`,
+      "suite/certs/ca.pem": pki.ca,
+      "suite/certs/client.pem": pki.clientCert,
+      "suite/certs/client.key": pki.clientKey,
+      "suite/flows/whoami.yaml": `name: whoami flow
+steps:
+  - { name: who, request: { url: /whoami }, expect: { body: { $.client: authspec client } } }
+`,
+      "suite/specs/a.yaml": `name: config tls
+steps:
+  - { name: direct, request: { url: /whoami }, expect: { body: { $.client: authspec client } } }
+  - include: ../flows/whoami.yaml
+`,
+      "suite/specs/b.yaml": `name: own defaults
+defaults:
+  tls: { ca: ../certs/ca.pem }
+steps:
+  - { name: no client certificate, request: { url: /whoami } }
+`,
+    });
+    try {
+      const r = await run([t.path("suite/specs")], { cwd: t.path("suite"), env: { MTLS: mtlsUrl, KEY_PASS: KEY_PASSPHRASE }, jobs: 1 });
+      expect(r.diagnostics).toEqual([]);
+      const [a, b] = r.specs;
+      expect(a!.steps.map((s) => [s.name, s.status])).toEqual([["direct", "passed"], ["whoami flow › who", "passed"]]);
+      // b's own defaults.tls replaces the config's: the CA is trusted, but no client certificate is sent.
+      expect(b!.steps[0]!.failures[0]!.message).toMatch(/certificate|reset|socket hang up|ECONNRESET|closed/i);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test("insecure: true accepts an untrusted certificate and prints a warning", async () => {
     const t = tempDir({
       "i.yaml": `name: insecure

@@ -149,6 +149,32 @@ ${[1, 2, 3].map((i) => `  - name: call ${i}\n    request: { url: "\${{ env.API_U
     expect(new Set(api.requests.map((q) => q.headers.authorization)).size).toBe(1);
   });
 
+  test("auth in the suite config, 12 specs with --jobs 4 through the CLI: one token request, every call authorized", async () => {
+    const files: Record<string, string> = {
+      "authspec.config.yaml": `baseUrl: \${{ env.API_URL }}
+jobs: 4
+auth:${clientCredentials().replace(/\n/g, "\n ")}
+`,
+    };
+    for (let n = 0; n < 12; n++)
+      files[`specs/s${String(n).padStart(2, "0")}.yaml`] = `name: spec ${n}\nsteps:\n  - { name: call, request: { url: /orders/${n} }, expect: { status: 200 } }\n`;
+    const t = tempDir(files);
+    try {
+      const r = await runCli(["run", "specs", "--reporter", "json"], { cwd: t.dir, env: ENV() });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as { specs: { name: string }[] };
+      expect(report.specs.map((s) => s.name)).toEqual([...Array(12).keys()].map((n) => `spec ${n}`));
+      expect(idp.tokenRequests).toHaveLength(1);
+      expect(api.requests).toHaveLength(12);
+      expect(new Set(api.requests.map((q) => q.headers.authorization)).size).toBe(1);
+      expect(r.stdout).not.toContain(CLIENTS.basic.secret);
+      expect(r.stdout).not.toContain(idp.issued[0]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test("concurrent specs share one in-flight token request (library API, one RunContext)", async () => {
     const t = tempDir(
       Object.fromEntries(
