@@ -20,6 +20,8 @@ export interface RunOptions {
   baseUrl?: string;
   /** --timeout: default timeout of every request, in ms. */
   timeoutMs?: number;
+  /** --max-response-size: default bound of every response body, in bytes (default 10 MB). */
+  maxResponseSize?: number;
   /** --bail: start no further spec after the first failed one. */
   bail?: boolean;
   reporters?: Reporter[];
@@ -45,9 +47,12 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
   const reporters = opts.reporters ?? [];
   const finish = async (specs: SpecResult[], diagnostics: Diagnostic[]): Promise<RunResult> => {
     const summary = summarize(specs);
-    const exitCode = diagnostics.length ? 2 : summary.steps.failed ? 1 : 0;
+    // An interrupted run (the signal aborted: Ctrl-C) is not a pass, whatever ran before it.
+    const interrupted = opts.signal?.aborted === true && diagnostics.length === 0;
+    const exitCode = diagnostics.length ? 2 : summary.steps.failed || interrupted ? 1 : 0;
     const result: RunResult = {
       ok: exitCode === 0, exitCode, startedAt: startedAt.toISOString(), durationMs: performance.now() - t0, summary, specs, diagnostics,
+      ...(interrupted ? { interrupted: true as const } : {}),
     };
     for (const r of reporters) await r.onRunEnd(result);
     return result;
@@ -62,6 +67,10 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
     throw e;
   }
 
+  const size = opts.maxResponseSize;
+  if (size !== undefined && !(Number.isSafeInteger(size) && size > 0))
+    return finish([], [new UsageError(`maxResponseSize must be a positive whole number of bytes, got ${JSON.stringify(size)}`).diagnostic()]);
+
   const validation = await validate(paths, { vars: Object.keys(opts.vars ?? {}), cwd: opts.cwd });
   if (!validation.ok) return finish([], validation.diagnostics);
 
@@ -71,7 +80,7 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
 
   const client = new HttpClient();
   const ctx: RunContext = {
-    client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, signal: opts.signal,
+    client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, maxResponseSize: opts.maxResponseSize, signal: opts.signal,
     onStep: (spec, step) => reporters.forEach((r) => r.onStep?.(spec, step)),
     onExchange: (x) => reporters.forEach((r) => r.onExchange?.(x)),
   };

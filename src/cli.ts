@@ -17,6 +17,7 @@ Options (run):
   --var NAME=VALUE       define a variable (repeatable; overrides spec variables)
   --env-file FILE        KEY=VALUE lines, visible as env.KEY and secrets.KEY (repeatable)
   --timeout MS           default timeout of every request (default 10000)
+  --max-response-size N  largest response body accepted, in bytes (default 10485760 = 10 MB)
   --bail                 start no further spec after the first failed one
   --verbose, -v          show each request and response (secrets masked)
   --reporter NAME[:FILE] console (default), json or junit; repeatable, each with its own output
@@ -25,7 +26,8 @@ Options (run):
   --version              print the version
   --help, -h             this help
 
-Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or wrong usage.
+Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or wrong usage,
+3 internal error, 130 interrupted (Ctrl-C; the reports are still written).
 `;
 
 class CliUsage extends Error {}
@@ -49,6 +51,7 @@ function parse(argv: string[]) {
       var: { type: "string", multiple: true },
       "env-file": { type: "string", multiple: true },
       timeout: { type: "string" },
+      "max-response-size": { type: "string" },
       bail: { type: "boolean" },
       verbose: { type: "boolean", short: "v" },
       reporter: { type: "string", multiple: true },
@@ -151,6 +154,12 @@ async function main(argv: string[]): Promise<number> {
     timeoutMs = Number(values.timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new CliUsage(`--timeout expects a positive number of milliseconds, got ${JSON.stringify(values.timeout)}`);
   }
+  let maxResponseSize: number | undefined;
+  if (values["max-response-size"] !== undefined) {
+    maxResponseSize = Number(values["max-response-size"]);
+    if (!Number.isSafeInteger(maxResponseSize) || maxResponseSize <= 0)
+      throw new CliUsage(`--max-response-size expects a positive number of bytes, got ${JSON.stringify(values["max-response-size"])}`);
+  }
   const choices = parseReporters(values.reporter, values.output);
   const [{ run }, { Redactor }, { Output }] = await Promise.all([import("./api.js"), import("./mask.js"), import("./report/reporter.js")]);
   const redactor = new Redactor();
@@ -164,10 +173,13 @@ async function main(argv: string[]): Promise<number> {
       return new (await import("./report/console.js")).ConsoleReporter(out, cc, { verbose: values.verbose === true });
     }),
   );
-  const result = await run(paths, {
-    vars, envFiles: values["env-file"], baseUrl: values["base-url"], timeoutMs, bail: values.bail === true, reporters, redactor,
+  const { interruptible } = await import("./interrupt.js");
+  return interruptible(async (signal) => {
+    const result = await run(paths, {
+      vars, envFiles: values["env-file"], baseUrl: values["base-url"], timeoutMs, maxResponseSize, bail: values.bail === true, reporters, redactor, signal,
+    });
+    return result.exitCode;
   });
-  return result.exitCode;
 }
 
 main(process.argv.slice(2)).then(

@@ -4,6 +4,7 @@
 import type { ChalkInstance } from "chalk";
 import { diagnosticParts } from "../errors.js";
 import { MASK, SECRET_HEADERS } from "../mask.js";
+import { cutAt } from "../text.js";
 import type { Exchange } from "../run/runner.js";
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
 import type { LoadedSpec } from "../validate/validate.js";
@@ -96,6 +97,7 @@ export class ConsoleReporter implements Reporter {
       failed.forEach(({ s, st }, i) => out.push("", failureBlock(c, i + 1, s, st)));
     }
     const { steps, specs } = result.summary;
+    if (result.interrupted) out.push("", c.yellow("Interrupted (Ctrl-C): the requests in flight were aborted and the remaining steps skipped"));
     out.push(
       "",
       `${c.green(`${steps.passed} passed`)}, ${steps.failed ? c.red(`${steps.failed} failed`) : `${steps.failed} failed`}, ${steps.skipped ? c.yellow(`${steps.skipped} skipped`) : `${steps.skipped} skipped`}`,
@@ -106,7 +108,7 @@ export class ConsoleReporter implements Reporter {
 }
 
 function cut(text: string): string {
-  return text.length > VERBOSE_BODY_CHARS ? text.slice(0, VERBOSE_BODY_CHARS) + `… (${text.length} characters)` : text;
+  return text.length > VERBOSE_BODY_CHARS ? cutAt(text, VERBOSE_BODY_CHARS) + `… (${text.length} characters)` : text;
 }
 
 function failureBlock(c: ChalkInstance, n: number, spec: SpecResult, step: StepResult): string {

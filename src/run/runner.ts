@@ -7,6 +7,7 @@ import type { Expect, Scalar, Step } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
 import { joinUrl } from "./url.js";
+import { cutAt } from "../text.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const EXCERPT_CHARS = 1000;
@@ -27,6 +28,8 @@ export interface RunContext {
   vars: Readonly<Record<string, unknown>>;
   baseUrl?: string;
   timeoutMs?: number;
+  /** --max-response-size: default body bound of every request, in bytes (a spec or request may set its own). */
+  maxResponseSize?: number;
   signal?: AbortSignal;
   /** Called after each exchange (for --verbose), once captures are registered as secrets. */
   onExchange?: (x: Exchange) => void;
@@ -131,6 +134,8 @@ async function runStep(
   let expect: Expect | undefined;
   try {
     request = buildRequest(step, scope, baseUrl, ctx);
+    const maxResponseSize = step.request.maxResponseSize ?? loaded.spec.maxResponseSize ?? ctx.maxResponseSize;
+    if (maxResponseSize !== undefined) request.maxResponseSize = maxResponseSize;
     if (step.expect) {
       // expect.schema is taken literally (never rendered): it is a schema, compiled once.
       const { schema, ...rest } = step.expect;
@@ -173,5 +178,5 @@ async function runStep(
 }
 
 function excerpt(text: string): string {
-  return text.length > EXCERPT_CHARS ? text.slice(0, EXCERPT_CHARS) + `… (${text.length} characters)` : text;
+  return text.length > EXCERPT_CHARS ? cutAt(text, EXCERPT_CHARS) + `… (${text.length} characters)` : text;
 }

@@ -12,6 +12,8 @@ export interface Spec {
   baseUrl?: string;
   variables?: Record<string, unknown>;
   steps: Step[];
+  /** Bytes; the default of every request of this spec. */
+  maxResponseSize?: number;
 }
 
 export interface Step {
@@ -32,6 +34,8 @@ export interface RequestSpec {
   body?: string;
   timeout?: number;
   followRedirects?: boolean;
+  /** Bytes (decompressed); default the spec's, then --max-response-size, then 10 MB. */
+  maxResponseSize?: number;
 }
 
 /** A number, a list of numbers, or a class such as "2xx". */
@@ -81,9 +85,9 @@ const keys =
 
 /** Property names of each object type, in schema order; kept equal to the schema by a test. */
 export const KEYS = {
-  spec: keys<Spec>()(["name", "description", "tags", "baseUrl", "variables", "steps"]),
+  spec: keys<Spec>()(["name", "description", "tags", "baseUrl", "variables", "steps", "maxResponseSize"]),
   step: keys<Step>()(["name", "description", "request", "expect", "capture"]),
-  request: keys<RequestSpec>()(["method", "url", "query", "headers", "json", "form", "body", "timeout", "followRedirects"]),
+  request: keys<RequestSpec>()(["method", "url", "query", "headers", "json", "form", "body", "timeout", "followRedirects", "maxResponseSize"]),
   expect: keys<Expect>()(["status", "headers", "body", "schema", "maxDuration"]),
   matcherObject: keys<MatcherObject>()([
     "equals", "notEquals", "matches", "exists", "type", "contains", "oneOf", "gt", "gte", "lt", "lte", "length",
