@@ -36,6 +36,12 @@ export function parseSource(file: string, text: string): { source: Source; diagn
   // A leading BOM is not content; yaml keeps offsets relative to the text it was given, so strip it first
   // and every position stays right (the BOM is not a column a user can see).
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // A binary file: say so (at its first NUL byte) instead of listing the YAML errors of its bytes.
+  const nul = text.indexOf("\0");
+  if (nul >= 0) {
+    const { line, col } = positionOf(text, nul);
+    return { source: { file, doc: parseDocument(""), lineCounter, data: undefined }, diagnostics: [{ file, line, col, message: "not a text file: it contains NUL bytes" }] };
+  }
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: "silent" });
   const source: Source = { file, doc, lineCounter, data: undefined };
   const diagnostics: Diagnostic[] = [];
@@ -45,10 +51,6 @@ export function parseSource(file: string, text: string): { source: Source; diagn
     diagnostics.push({ file, line, col, message: duplicate ? `duplicate key \`${duplicate}\`` : yamlMessage(e.code, e.message) });
   }
   if (diagnostics.length) return { source, diagnostics };
-  if (text.includes("\0")) {
-    diagnostics.push({ file, line: 0, col: 0, message: "not a text file (contains NUL bytes)" });
-    return { source, diagnostics };
-  }
   try {
     source.data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
@@ -58,6 +60,17 @@ export function parseSource(file: string, text: string): { source: Source; diagn
   if (source.data === undefined || source.data === null)
     diagnostics.push({ file, line: 1, col: 1, message: "the file is empty: a spec needs at least `name` and `steps`" });
   return { source, diagnostics };
+}
+
+/** 1-based line and column of a UTF-16 offset (for problems found before the YAML parser runs). */
+export function positionOf(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
 }
 
 function yamlMessage(code: string, message: string): string {

@@ -30,10 +30,8 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): Sem
   const diagnostics: Diagnostic[] = [];
   const envRefs: SemanticResult["envRefs"] = [];
   const data = source.data;
-  if (!isObj(data)) {
-    if (data !== undefined && data !== null) diagnostics.push({ file: source.file, line: 1, col: 1, path: "/", message: "a spec must be a mapping with `name` and `steps`" });
-    return { diagnostics, envRefs };
-  }
+  // Not a mapping: the schema check reports it (once); there is nothing more to check.
+  if (!isObj(data)) return { diagnostics, envRefs };
   const report = (segs: (string | number)[], message: string, opts: { key?: string; atKey?: boolean; offset?: number } = {}) => {
     const path = pointer(segs);
     let pos = locate(source, path, opts);
