@@ -53,14 +53,14 @@ export class ConsoleReporter implements Reporter {
     const rq = x.request;
     lines.push(c.cyan(`      > ${rq.method} ${rq.url}`));
     for (const [k, v] of Object.entries(rq.headers)) lines.push(c.dim(`      > ${k}: ${this.header(k, v)}`));
-    if (rq.body !== undefined) lines.push(indent(cut(rq.body), "      > "));
+    if (rq.body !== undefined) lines.push(indent(cut(this.out.redact(rq.body)), "      > "));
     const res = x.response;
     if (res) {
       lines.push(c.cyan(`      < HTTP/${res.httpVersion} ${res.status} ${res.statusText} (${ms(res.durationMs)})`));
       for (const [k, v] of Object.entries(res.headers))
         for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) lines.push(c.dim(`      < ${k}: ${this.header(k, one)}`));
       const body = res.body.toString("utf8");
-      if (body) lines.push(indent(cut(body), "      < "));
+      if (body) lines.push(indent(cut(this.out.redact(body)), "      < "));
     } else if (x.step.failures[0]) lines.push(c.red(`      < ${x.step.failures[0].message}`));
     this.pending = lines;
   }

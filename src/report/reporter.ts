@@ -33,6 +33,11 @@ export class Output {
     private readonly stream: NodeJS.WritableStream = process.stdout,
   ) {}
 
+  /** Mask text without writing it: for text that is cut before it is written (a secret across the cut). */
+  redact(text: string): string {
+    return this.redactor.redact(text);
+  }
+
   /** Write text now (console streaming). */
   write(text: string): void {
     this.stream.write(this.redactor.redact(text));

@@ -173,7 +173,8 @@ async function runStep(
   }
   const contentType = view.header("content-type");
   r.response = { status: res.status, statusText: res.statusText, ...(contentType ? { contentType } : {}) };
-  if (r.failures.length) r.response.bodyExcerpt = excerpt(view.text);
+  // Masked before it is cut: a secret straddling the cut would otherwise keep its first half in the clear.
+  if (r.failures.length) r.response.bodyExcerpt = excerpt(ctx.redactor.redact(view.text));
   return done(res, request);
 }
 
