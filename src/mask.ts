@@ -24,7 +24,7 @@ export class Redactor {
   add(value: unknown, minLength = 1): void {
     if (value === null || value === undefined || typeof value === "boolean") return;
     const text = typeof value === "string" ? value : typeof value === "number" ? String(value) : JSON.stringify(value);
-    if (text.length < Math.max(1, minLength) || this.secrets.has(text)) return;
+    if (typeof text !== "string" || text.length < Math.max(1, minLength) || this.secrets.has(text)) return;
     this.secrets.add(text);
     this.pattern = null;
   }

@@ -42,8 +42,8 @@ class SpecScope implements Scope {
   constructor(private readonly env: RunContext["env"]) {}
   lookup(ref: Ref): { value: unknown } | undefined {
     if (ref.kind === "var") return this.vars.has(ref.name) ? { value: this.vars.get(ref.name) } : undefined;
-    const v = this.env[ref.name];
-    return v === undefined ? undefined : { value: v };
+    const v = Object.hasOwn(this.env, ref.name) ? this.env[ref.name] : undefined; // never Object.prototype's members
+    return typeof v === "string" ? { value: v } : undefined;
   }
 }
 
@@ -63,7 +63,7 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext): Promise<Spec
   let baseUrl = ctx.baseUrl;
   try {
     for (const [k, v] of Object.entries(ctx.vars)) scope.vars.set(k, v);
-    for (const [k, v] of Object.entries(spec.variables ?? {})) if (!(k in ctx.vars)) scope.vars.set(k, render(v, scope));
+    for (const [k, v] of Object.entries(spec.variables ?? {})) if (!Object.hasOwn(ctx.vars, k)) scope.vars.set(k, render(v, scope)); // own keys: `constructor` is a name like any other
     if (baseUrl === undefined && spec.baseUrl !== undefined) baseUrl = renderText(spec.baseUrl, scope);
   } catch (e) {
     setupFailure = { kind: "template", message: (e as Error).message };

@@ -98,6 +98,14 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>): Sem
     // A name that is not known yet but is captured somewhere is captured by this step or a later one.
     checkTemplates(step.request, at("request"), known, capturedBy);
     checkTemplates(step.expect, at("expect"), known, capturedBy);
+    const rq = step.request;
+    if (isObj(rq)) {
+      // got refuses to send a GET with a body (and a HEAD body is never read): say so now, not at run time.
+      const method = rq.method ?? "GET";
+      const body = ["json", "form", "body"].find((k) => Object.hasOwn(rq, k));
+      if (body && (method === "GET" || method === "HEAD"))
+        report(at("request", body), `a ${method} request cannot have a body (\`${body}\`): set \`method\` to POST, PUT, PATCH or DELETE`, { atKey: true });
+    }
 
     const expect = step.expect;
     if (isObj(expect)) {
