@@ -16,6 +16,7 @@ steps:
   -   name: b
       request:
         url: /y
+        method: POST
         body: |
           line one
           line two
