@@ -32,6 +32,12 @@ Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or 
 
 class CliUsage extends Error {}
 
+// A reader that goes away (`authspec run | head`) must not end the run with a stack trace: the rest of
+// the output is dropped, and the run completes (report files, exit code) as usual.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.stdout.write = (() => true) as typeof process.stdout.write;
+});
+
 /** The run's masking, once a run has started: the last-resort error message goes through it too. */
 let redact = (text: string): string => text;
 

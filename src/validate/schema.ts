@@ -97,7 +97,18 @@ export function schemaDiagnostics(source: Source, validate: ValidateFunction): D
   if (validate(source.data)) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  // A misspelled required key (`stpes`) is one problem: the "did you mean `steps`?" says it all, so the
+  // "missing required key `steps`" of the same mapping is left out.
+  const misspelled = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== "additionalProperties") continue;
+    const valid = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+    const guess = closest(String(e.params.additionalProperty), valid);
+    if (guess) misspelled.add(`${e.instancePath}\0${guess}`);
+  }
+  for (const e of errors) {
+    if (e.keyword === "required" && misspelled.has(`${e.instancePath}\0${String(e.params.missingProperty)}`)) continue;
     const d = translate(e, source);
     if (!d) continue;
     const key = `${d.line}:${d.col}:${d.message}`;
