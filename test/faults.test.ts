@@ -191,6 +191,21 @@ describe("hostile servers and network faults", () => {
     }
   });
 
+  test("--reporter console:FILE writes the console report to the file, so stdout holds only the JSON report", async () => {
+    const t = tempDir({ "a.yaml": spec("refused", `${f.refusedUrl}/x`) });
+    try {
+      const r = await runCli(["run", "a.yaml", "--reporter", `console:${t.path("out/console.txt")}`, "--reporter", "json"], { cwd: t.dir });
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as RunResult;
+      expect(validateReport(report)).toBe(true);
+      const text = readFileSync(t.path("out/console.txt"), "utf8");
+      expect(text).toContain(`   ✗ connection refused (${host(f.refusedUrl)}) [ECONNREFUSED]\n`);
+      expect(text).toMatch(/\n0 passed, 1 failed, 1 skipped\n1 spec \(1 failed\) in [\d.]+ m?s\n$/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test("a reader that closes stdout early (`authspec run | head`): no stack trace, the run completes, reports and exit code intact", async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 30; i++) files[`${String(i).padStart(2, "0")}.yaml`] = spec(`s${i}`, `${f.url}/ok`, "", i !== 29);

@@ -1,6 +1,6 @@
 // Report: reporters are small classes behind one interface. Every byte they write goes through
 // the run's Redactor (the one masking mechanism), via Output.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Redactor } from "../mask.js";
 import { UsageError } from "../errors.js";
@@ -38,9 +38,19 @@ export class Output {
     return this.redactor.redact(text);
   }
 
-  /** Write text now (console streaming). */
+  private started = false;
+
+  /** Write text now (console streaming): to the file when there is one (created on the first write), else the stream. */
   write(text: string): void {
-    this.stream.write(this.redactor.redact(text));
+    const safe = this.redactor.redact(text);
+    if (!this.file) return void this.stream.write(safe);
+    try {
+      if (!this.started) mkdirSync(dirname(this.file), { recursive: true });
+      (this.started ? appendFileSync : writeFileSync)(this.file, safe);
+      this.started = true;
+    } catch (e) {
+      throw new UsageError(`cannot write the report ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
 
   /**
