@@ -199,11 +199,21 @@ main(process.argv.slice(2)).then(
     } else if (e instanceof Error && e.name === "UsageError") {
       process.stderr.write(redact(`authspec: ${e.message}\n`));
       process.exitCode = 2;
-    } else {
-      const err = e as Error;
-      const detail = process.env.AUTHSPEC_DEBUG ? (err?.stack ?? "") + "\n" : "(set AUTHSPEC_DEBUG=1 for a stack trace; please report it)\n";
-      process.stderr.write(redact(`authspec: internal error: ${err?.message ?? String(e)}\n${detail}`));
-      process.exitCode = 3;
-    }
+    } else internalError(e);
   },
 );
+
+/** A bug in authspec: one masked line (the stack trace only with AUTHSPEC_DEBUG=1), exit code 3. */
+function internalError(e: unknown): void {
+  const err = e as Error;
+  const detail = process.env.AUTHSPEC_DEBUG ? (err?.stack ?? "") + "\n" : "(set AUTHSPEC_DEBUG=1 for a stack trace; please report it)\n";
+  process.stderr.write(redact(`authspec: internal error: ${err?.message ?? String(e)}\n${detail}`));
+  process.exitCode = 3;
+}
+
+// The last resort, for errors outside main()'s promise chain (an unhandled stream 'error' event).
+for (const event of ["uncaughtException", "unhandledRejection"] as const)
+  process.on(event, (e: unknown) => {
+    internalError(e);
+    process.exit(3);
+  });

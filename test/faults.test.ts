@@ -206,6 +206,25 @@ describe("hostile servers and network faults", () => {
     }
   });
 
+  test("an exception outside the run's promise chain is an internal error (exit 3, one line, no stack trace)", async () => {
+    const t = tempDir({ "a.yaml": `name: a\nsteps:\n  - name: waits\n    request: { url: "${f.url}/hang", timeout: 10000 }\n` });
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+      delete env.NODE_OPTIONS;
+      // A stray throw from a timer, as a bug in a dependency's event handler would be.
+      const bomb = "data:text/javascript,setTimeout(() => { throw new Error('stray failure'); }, 1500);";
+      const child = spawn(process.execPath, ["--import", bomb, "--import", TSX, "--", join(ROOT, "src/cli.ts"), "run", "a.yaml"], { cwd: t.dir, env });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.stdout.resume();
+      const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
+      expect(stderr).toBe("authspec: internal error: stray failure\n(set AUTHSPEC_DEBUG=1 for a stack trace; please report it)\n");
+      expect(code).toBe(3);
+    } finally {
+      t.cleanup();
+    }
+  }, 30_000);
+
   test("a reader that closes stdout early (`authspec run | head`): no stack trace, the run completes, reports and exit code intact", async () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 30; i++) files[`${String(i).padStart(2, "0")}.yaml`] = spec(`s${i}`, `${f.url}/ok`, "", i !== 29);
