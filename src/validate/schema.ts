@@ -42,8 +42,11 @@ function translate(e: ErrorObject, source: Source): Diagnostic | undefined {
     }
     case "required":
       return { ...at(), message: `missing required key ${q(e.params.missingProperty)}` };
-    case "type":
-      return { ...at(), message: `${q(field)} must be ${typeName(e.params.type)}, got ${actualType(e.data)}` };
+    case "type": {
+      // An item of a list (/steps/0) is named as such, not as the list.
+      const what = /\/\d+$/.test(path) ? `each item of ${q(field)}` : q(field);
+      return { ...at(), message: `${what} must be ${typeName(e.params.type)}, got ${actualType(e.data)}` };
+    }
     case "enum": {
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       const guess = typeof e.data === "string" ? closest(e.data, allowed) : undefined;
