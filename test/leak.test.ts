@@ -75,6 +75,16 @@ const SPECS: Record<string, string> = {
   "f-network.yaml":
     `name: network faults\nsteps:\n  - name: reset\n    request: { url: "\${{ env.FAULTS }}/reset", headers: { Authorization: "Bearer \${{ secrets.CLIENT_SECRET }}" } }\n` +
     `  - name: refused\n    request: { url: "\${{ env.REFUSED }}/x?secret=\${{ secrets.PASSWORD }}" }\n`,
+  // Every fault of the fault server, each request carrying credentials.
+  ...Object.fromEntries(
+    ["drip", "endless", "gzip-bomb", "hang", "huge-header", "huge-length", "loop", "to-other", "truncated-json"].map((path) => [
+      `h-${path}.yaml`,
+      `name: fault ${path}\nsteps:\n  - name: ${path}\n    request:\n      url: "\${{ env.FAULTS }}/${path}?k=\${{ secrets.PASSWORD }}"\n` +
+        `      followRedirects: true\n      timeout: 500\n      maxResponseSize: 100000\n` +
+        `      headers: { Authorization: "Bearer \${{ secrets.CLIENT_SECRET }}", Cookie: "sid=\${{ secrets.PASSWORD }}" }\n    expect: { body: { $.token: { exists: true } } }\n`,
+    ]),
+  ),
+  "i-tls.yaml": `name: tls\nsteps:\n  - name: tls\n    request: { url: "\${{ env.TLS }}/?k=\${{ secrets.PASSWORD }}", headers: { Authorization: "Bearer \${{ secrets.CLIENT_SECRET }}" } }\n`,
   "g-html.yaml":
     `name: html\nsteps:\n  - name: html\n    request: { url: "\${{ env.FAULTS }}/html", headers: { Authorization: "Basic \${{ secrets.BASIC }}" } }\n    expect: { body: { $.a: 1 } }\n`,
 };
@@ -102,7 +112,7 @@ describe("secrets never leak", () => {
   test("failing and passing specs with tokens, refresh tokens, cookies, a password and a client secret, through every reporter and --verbose", async () => {
     const t = tempDir(SPECS);
     const basic = Buffer.from(`client:${CLIENT_SECRET}`).toString("base64");
-    const env = { API: api.url, FAULTS: faults.url, REFUSED: faults.refusedUrl, PASSWORD, CLIENT_SECRET, BASIC: basic };
+    const env = { API: api.url, FAULTS: faults.url, REFUSED: faults.refusedUrl, TLS: faults.expiredUrl, PASSWORD, CLIENT_SECRET, BASIC: basic };
     try {
       const outputs: string[] = [];
       const runs = [
@@ -128,6 +138,8 @@ describe("secrets never leak", () => {
         ["wrong password", "failed"],
         ["network faults", "failed"],
         ["html", "failed"],
+        ...["drip", "endless", "gzip-bomb", "hang", "huge-header", "huge-length", "loop", "to-other", "truncated-json"].map((p) => [`fault ${p}`, "failed"]),
+        ["tls", "failed"],
       ]);
       expect(issued.filter((x) => x.startsWith("at-")).length).toBe(4 * 5); // 4 runs: 4 logins and a refresh each
       expect(all).toContain("***");
