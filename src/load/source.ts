@@ -1,5 +1,5 @@
 // Load: read a YAML file into a document that keeps positions, so every later stage can point at file:line:col.
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import type { Diagnostic } from "../errors.js";
 
 export interface Source {
@@ -46,7 +46,9 @@ export function parseSource(file: string, text: string): { source: Source; diagn
   const source: Source = { file, doc, lineCounter, data: undefined };
   const diagnostics: Diagnostic[] = [];
   for (const e of [...doc.errors, ...doc.warnings]) {
-    const { line, col } = lineCounter.linePos(e.pos[0]);
+    // An unclosed quote is detected at the end of the file: point at the quote that opened it instead.
+    const at = e.code === "MISSING_CHAR" && /quote/.test(e.message) ? (openingQuote(doc, e.pos[0]) ?? e.pos[0]) : e.pos[0];
+    const { line, col } = lineCounter.linePos(at);
     const duplicate = e.code === "DUPLICATE_KEY" ? (/^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\r\n]+?)\s*:/.exec(text.slice(e.pos[0], e.pos[0] + 200))?.[1] ?? "?") : "";
     diagnostics.push({ file, line, col, message: duplicate ? `duplicate key \`${duplicate}\`` : yamlMessage(e.code, e.message) });
   }
@@ -60,6 +62,17 @@ export function parseSource(file: string, text: string): { source: Source; diagn
   if (source.data === undefined || source.data === null)
     diagnostics.push({ file, line: 1, col: 1, message: "the file is empty: a spec needs at least `name` and `steps`" });
   return { source, diagnostics };
+}
+
+/** Where the quoted scalar that runs up to `offset` starts, if there is one. */
+function openingQuote(doc: Document, offset: number): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_, n) {
+      if ((n.type === "QUOTE_DOUBLE" || n.type === "QUOTE_SINGLE") && n.range && n.range[0] < offset && n.range[2] >= offset) found = n.range[0];
+    },
+  });
+  return found;
 }
 
 /** 1-based line and column of a UTF-16 offset (for problems found before the YAML parser runs). */
