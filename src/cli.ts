@@ -27,7 +27,7 @@ Options (run):
   --help, -h             this help
 
 Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or wrong usage,
-3 internal error, 130 interrupted (Ctrl-C; the reports are still written).
+3 internal error, 130/143 interrupted by Ctrl-C/SIGTERM (the reports are still written).
 `;
 
 class CliUsage extends Error {}

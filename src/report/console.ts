@@ -97,7 +97,7 @@ export class ConsoleReporter implements Reporter {
       failed.forEach(({ s, st }, i) => out.push("", failureBlock(c, i + 1, s, st)));
     }
     const { steps, specs } = result.summary;
-    if (result.interrupted) out.push("", c.yellow("Interrupted (Ctrl-C): the requests in flight were aborted and the remaining steps skipped"));
+    if (result.interrupted) out.push("", c.yellow("Interrupted: the requests in flight were aborted and the remaining steps skipped"));
     out.push(
       "",
       `${c.green(`${steps.passed} passed`)}, ${steps.failed ? c.red(`${steps.failed} failed`) : `${steps.failed} failed`}, ${steps.skipped ? c.yellow(`${steps.skipped} skipped`) : `${steps.skipped} skipped`}`,
