@@ -24,6 +24,8 @@ export interface RunOptions {
   baseUrl?: string;
   /** --timeout: default timeout of every request, in ms. */
   timeoutMs?: number;
+  /** --max-response-size: default bound of every response body, in bytes (default 10 MB). */
+  maxResponseSize?: number;
   /** --bail: start no further spec after the first failed one. */
   bail?: boolean;
   reporters?: Reporter[];
@@ -63,9 +65,12 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
   const reporters = opts.reporters ?? [];
   const finish = async (specs: SpecResult[], diagnostics: Diagnostic[]): Promise<RunResult> => {
     const summary = summarize(specs);
-    const exitCode = diagnostics.length ? 2 : summary.steps.failed ? 1 : 0;
+    // An interrupted run (the signal aborted: Ctrl-C) is not a pass, whatever ran before it.
+    const interrupted = opts.signal?.aborted === true && diagnostics.length === 0;
+    const exitCode = diagnostics.length ? 2 : summary.steps.failed || interrupted ? 1 : 0;
     const result: RunResult = {
       ok: exitCode === 0, exitCode, startedAt: startedAt.toISOString(), durationMs: performance.now() - t0, summary, specs, diagnostics,
+      ...(interrupted ? { interrupted: true as const } : {}),
     };
     for (const r of reporters) await r.onRunEnd(result);
     return result;
@@ -79,6 +84,10 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
     if (e instanceof UsageError) return finish([], [e.diagnostic()]);
     throw e;
   }
+
+  const size = opts.maxResponseSize;
+  if (size !== undefined && !(Number.isSafeInteger(size) && size > 0))
+    return finish([], [new UsageError(`maxResponseSize must be a positive whole number of bytes, got ${JSON.stringify(size)}`).diagnostic()]);
 
   const validation = await validate(paths, { vars: Object.keys(opts.vars ?? {}), cwd: opts.cwd, config: opts.config, envName: opts.envName });
   if (!validation.ok || !("config" in validation)) return finish([], validation.diagnostics);
@@ -101,7 +110,7 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
   for (const { ref } of config.envRefs) if (ref.kind === "secret") redactor.add(env[ref.name]);
 
   const client = new HttpClient();
-  const base = { client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, signal: opts.signal };
+  const base = { client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, maxResponseSize: opts.maxResponseSize, signal: opts.signal };
   let suite;
   try {
     suite = suiteValues(validation, base);

@@ -23,6 +23,7 @@ Options (run; validate takes --config, --env and --var):
   --shard I/N            run the I-th of N shards of the spec files (stable hash of each path)
   --grep PATTERN         only specs whose name or a step's name matches (regex, case-insensitive)
   --tag NAME             only specs with this tag (repeatable: any of them)
+  --max-response-size N  largest response body accepted, in bytes (default 10485760 = 10 MB)
   --bail                 start no further spec after the first failed one (running ones finish)
   --verbose, -v          show every step and each request and response (secrets masked)
   --reporter NAME[:FILE] console (default), json, junit or github; repeatable, each with its own output
@@ -32,10 +33,17 @@ Options (run; validate takes --config, --env and --var):
   --version              print the version
   --help, -h             this help
 
-Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or wrong usage.
+Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or wrong usage,
+3 internal error, 130/143 interrupted by Ctrl-C/SIGTERM (the reports are still written).
 `;
 
 class CliUsage extends Error {}
+
+// A reader that goes away (`authspec run | head`) must not end the run with a stack trace: the rest of
+// the output is dropped, and the run completes (report files, exit code) as usual.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.stdout.write = (() => true) as typeof process.stdout.write;
+});
 
 /** The run's masking, once a run has started: the last-resort error message goes through it too. */
 let redact = (text: string): string => text;
@@ -57,6 +65,7 @@ function parse(argv: string[]) {
       var: { type: "string", multiple: true },
       "env-file": { type: "string", multiple: true },
       timeout: { type: "string" },
+      "max-response-size": { type: "string" },
       bail: { type: "boolean" },
       config: { type: "string" },
       env: { type: "string" },
@@ -187,6 +196,12 @@ async function main(argv: string[]): Promise<number> {
   const shard = values.shard !== undefined ? check(() => select.parseShard(values.shard!)) : undefined;
   if (values.grep !== undefined) check(() => select.grepPattern(values.grep!));
   const choices = parseReporters(values.reporter, values.output, process.env.GITHUB_ACTIONS === "true");
+  let maxResponseSize: number | undefined;
+  if (values["max-response-size"] !== undefined) {
+    maxResponseSize = Number(values["max-response-size"]);
+    if (!Number.isSafeInteger(maxResponseSize) || maxResponseSize <= 0)
+      throw new CliUsage(`--max-response-size expects a positive number of bytes, got ${JSON.stringify(values["max-response-size"])}`);
+  }
   const [{ run }, { Redactor }, { Output }] = await Promise.all([import("./api.js"), import("./mask.js"), import("./report/reporter.js")]);
   const redactor = new Redactor();
   redact = (text) => redactor.redact(text);
@@ -203,11 +218,14 @@ async function main(argv: string[]): Promise<number> {
       return new (await import("./report/console.js")).ConsoleReporter(out, cc, { verbose: values.verbose === true });
     }),
   );
-  const result = await run(paths, {
-    vars, envFiles: values["env-file"], baseUrl: values["base-url"], timeoutMs, bail: values.bail === true, reporters, redactor,
-    config: values.config, envName: values.env, jobs, shard, grep: values.grep, tags: values.tag,
+  const { interruptible } = await import("./interrupt.js");
+  return interruptible(async (signal) => {
+    const result = await run(paths, {
+      vars, envFiles: values["env-file"], baseUrl: values["base-url"], timeoutMs, maxResponseSize, bail: values.bail === true, reporters, redactor, signal,
+      config: values.config, envName: values.env, jobs, shard, grep: values.grep, tags: values.tag,
+    });
+    return result.exitCode;
   });
-  return result.exitCode;
 }
 
 main(process.argv.slice(2)).then(
@@ -221,11 +239,21 @@ main(process.argv.slice(2)).then(
     } else if (e instanceof Error && e.name === "UsageError") {
       process.stderr.write(redact(`authspec: ${e.message}\n`));
       process.exitCode = 2;
-    } else {
-      const err = e as Error;
-      const detail = process.env.AUTHSPEC_DEBUG ? (err?.stack ?? "") + "\n" : "(set AUTHSPEC_DEBUG=1 for a stack trace; please report it)\n";
-      process.stderr.write(redact(`authspec: internal error: ${err?.message ?? String(e)}\n${detail}`));
-      process.exitCode = 3;
-    }
+    } else internalError(e);
   },
 );
+
+/** A bug in authspec: one masked line (the stack trace only with AUTHSPEC_DEBUG=1), exit code 3. */
+function internalError(e: unknown): void {
+  const err = e as Error;
+  const detail = process.env.AUTHSPEC_DEBUG ? (err?.stack ?? "") + "\n" : "(set AUTHSPEC_DEBUG=1 for a stack trace; please report it)\n";
+  process.stderr.write(redact(`authspec: internal error: ${err?.message ?? String(e)}\n${detail}`));
+  process.exitCode = 3;
+}
+
+// The last resort, for errors outside main()'s promise chain (an unhandled stream 'error' event).
+for (const event of ["uncaughtException", "unhandledRejection"] as const)
+  process.on(event, (e: unknown) => {
+    internalError(e);
+    process.exit(3);
+  });

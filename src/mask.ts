@@ -24,7 +24,7 @@ export class Redactor {
   add(value: unknown, minLength = 1): void {
     if (value === null || value === undefined || typeof value === "boolean") return;
     const text = typeof value === "string" ? value : typeof value === "number" ? String(value) : JSON.stringify(value);
-    if (text.length < Math.max(1, minLength) || this.secrets.has(text)) return;
+    if (typeof text !== "string" || text.length < Math.max(1, minLength) || this.secrets.has(text)) return;
     this.secrets.add(text);
     this.pattern = null;
   }
@@ -79,7 +79,7 @@ export class Redactor {
     if (!this.pattern) {
       const forms = new Set<string>();
       for (const t of this.secrets)
-        for (const f of [t, encodeURIComponent(t), JSON.stringify(t).slice(1, -1), Buffer.from(t).toString("base64")]) forms.add(f);
+        for (const f of encodedForms(t)) forms.add(f);
       // Longest first, so a secret that contains another is masked whole.
       const alts = [...forms].sort((a, b) => b.length - a.length).map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
       this.pattern = new RegExp(alts.join("|"), "g");
@@ -102,4 +102,14 @@ export class Redactor {
     }
     return value;
   }
+}
+
+/**
+ * The forms a secret takes on the wire and in outputs: as is, URL-encoded (encodeURIComponent, and
+ * application/x-www-form-urlencoded, which also encodes !'()~ and writes a space as +), JSON-escaped,
+ * base64 and base64url.
+ */
+function encodedForms(t: string): string[] {
+  const b64 = Buffer.from(t).toString("base64");
+  return [t, encodeURIComponent(t), new URLSearchParams([["", t]]).toString().slice(1), JSON.stringify(t).slice(1, -1), b64, Buffer.from(t).toString("base64url"), b64.replace(/=+$/, "")];
 }

@@ -24,7 +24,7 @@ describe("authspec CLI", () => {
     const h = await runCli(["--help"]);
     expect(h.code).toBe(0);
     expect(h.stdout).toContain("authspec run [paths...]");
-    expect(h.stdout).toContain("Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or wrong usage.");
+    expect(h.stdout).toContain("Exit codes: 0 every step passed, 1 at least one step failed, 2 invalid specs or wrong usage,\n3 internal error, 130/143 interrupted");
   });
 
   test("wrong usage exits 2 with a one-line reason, no stack trace", async () => {

@@ -11,15 +11,16 @@ samples["odd layouts"] = `# c
 name: "odd"
 steps:
   - name: a
-    request: { url: /x, query: { n: 0x1f, o: 0o17, s: '1_000', e: 1e3 }, json: { z: ~, f: .inf } }
+    request: { url: /x, method: POST, query: { n: 0x1f, o: 0o17, s: '1_000', e: 1e3 }, json: { z: ~, f: .inf } }
 
   -   name: b
       request:
         url: /y
+        method: POST
         body: |
           line one
           line two
-  - { name: c, request: { url: /z, json: [1, "two", { three: 3 }] } }
+  - { name: c, request: { url: /z, method: PUT, json: [1, "two", { three: 3 }] } }
   -
     name: d
     request: { url: /w }

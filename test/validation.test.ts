@@ -168,7 +168,6 @@ steps:
   test("a spec that is not a mapping", () => {
     expect(check("- a\n- b\n")).toEqual([
       "s.yaml:1:1: `spec` must be a mapping, got a list (at /)",
-      "s.yaml:1:1: a spec must be a mapping with `name` and `steps` (at /)",
     ]);
   });
 

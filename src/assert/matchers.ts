@@ -1,4 +1,5 @@
 // Matchers: a bare value means equals; a matcher object's keys must all hold. Pure functions.
+import { cutAt } from "../text.js";
 import { isDeepStrictEqual } from "node:util";
 import type { JsonType, Matcher, MatcherObject } from "../spec/types.js";
 import type { Selected } from "./jsonpath.js";
@@ -15,7 +16,7 @@ export function show(v: unknown, max = 120): string {
   } catch {
     s = String(v);
   }
-  return s.length > max ? s.slice(0, max) + "…" : s;
+  return s.length > max ? cutAt(s, max) + "…" : s;
 }
 
 const typeOf = (v: unknown): JsonType =>

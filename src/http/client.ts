@@ -7,6 +7,7 @@ import type { Got, RequestError } from "got";
 import type { GotCookieJar } from "./cookies.js";
 import { VERSION } from "../version.js";
 import { ProxyAgents } from "./proxy.js";
+import { ACCEPT_ENCODING, BodyProblem, decodeBody, DEFAULT_MAX_RESPONSE_SIZE, tooLarge } from "./body.js";
 
 const USER_AGENT = `authspec/${VERSION}`;
 
@@ -25,6 +26,8 @@ export interface HttpRequest {
   trustRedirects?: boolean;
   /** TLS options as loaded by src/http/tls.ts (PEM contents, not paths). */
   tls?: TlsMaterial;
+  /** Largest (decompressed) response body accepted, in bytes (default 10 MB); larger ones fail the step. */
+  maxResponseSize?: number;
 }
 
 export interface TlsMaterial {
@@ -86,6 +89,8 @@ export class HttpClient {
         agent: this.agents,
         throwHttpErrors: false,
         retry: { limit: 0 },
+        // Bodies are decompressed in body.ts, under maxResponseSize (got would inflate without a bound).
+        decompress: false,
         ...(this.maxRedirects !== 10 ? { maxRedirects: this.maxRedirects } : {}),
       });
     }
@@ -98,11 +103,15 @@ export class HttpClient {
     // phase of every request, a measurable part of the per-request cost, for a bound we need only whole.
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
+    const limit = req.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
+    let overLimit: BodyProblem | undefined;
     try {
       const got = this.got ?? (await this.instance());
+      const headers: Record<string, string> = "user-agent" in req.headers ? { ...req.headers } : { ...req.headers, "user-agent": USER_AGENT };
+      headers["accept-encoding"] ??= ACCEPT_ENCODING;
       const pending = got(req.url, {
         method: req.method,
-        headers: "user-agent" in req.headers ? req.headers : { ...req.headers, "user-agent": USER_AGENT },
+        headers,
         body: req.body,
         followRedirect: req.followRedirects,
         responseType: "buffer",
@@ -112,22 +121,33 @@ export class HttpClient {
         ...(req.followRedirects ? { hooks: { beforeRedirect: [redirectRule(req)] } } : {}),
         ...(this.proxies.active ? await this.proxies.agentFor(req.url) : {}),
       });
+      // The bound, while the body arrives: a Content-Length above it fails at once, and the body is
+      // never buffered past it (got emits progress for the final response only, not for redirects).
+      pending.on("downloadProgress", (p) => {
+        if (overLimit) return;
+        if (p.total !== undefined && p.total > limit && req.method !== "HEAD") overLimit = tooLarge(limit, `Content-Length is ${p.total} bytes`);
+        else if (p.transferred > limit) overLimit = tooLarge(limit, `more than ${limit} bytes received`);
+        if (overLimit) pending.cancel();
+      });
       timer = setTimeout(() => {
         timedOut = true;
         pending.cancel();
       }, req.timeoutMs);
       const res = await pending;
+      const body = decodeBody(res.body, headerText(res.headers["content-encoding"]), limit);
+      if (body instanceof BodyProblem) return new NetworkFailure(body.code, body.message, performance.now() - started);
       return {
         status: res.statusCode,
         statusText: res.statusMessage ?? "",
         headers: res.headers,
-        body: res.body,
+        body,
         durationMs: res.timings.phases.total ?? performance.now() - started,
         url: res.url,
         redirects: res.redirectUrls.map(String),
         httpVersion: res.httpVersion,
       };
     } catch (e) {
+      if (overLimit) return new NetworkFailure(overLimit.code, overLimit.message, performance.now() - started);
       if (timedOut) return new NetworkFailure("ETIMEDOUT", `timed out after ${req.timeoutMs} ms`, performance.now() - started);
       return describeFailure(e, req, performance.now() - started);
     } finally {
@@ -172,6 +192,7 @@ function redirectRule(req: HttpRequest) {
     }
   };
 }
+const headerText = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(",") : v);
 
 const CODES: Record<string, string> = {
   ECONNREFUSED: "connection refused",
@@ -194,7 +215,7 @@ const CODES: Record<string, string> = {
   ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: "the server does not trust the TLS client certificate's issuer",
   ERR_PROXY_CONNECT: "the proxy refused the connection",
   ERR_INVALID_URL: "invalid URL",
-  ERR_ABORTED: "aborted",
+  ERR_ABORTED: "aborted: the run was interrupted",
   ERR_BODY_PARSE_FAILURE: "could not read the response body",
   HPE_HEADER_OVERFLOW: "response headers too large",
   HPE_INVALID_CONSTANT: "invalid HTTP response",

@@ -1,5 +1,5 @@
 // Load: read a YAML file into a document that keeps positions, so every later stage can point at file:line:col.
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
 import type { Diagnostic } from "../errors.js";
 
 export interface Source {
@@ -36,19 +36,23 @@ export function parseSource(file: string, text: string): { source: Source; diagn
   // A leading BOM is not content; yaml keeps offsets relative to the text it was given, so strip it first
   // and every position stays right (the BOM is not a column a user can see).
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // A binary file: say so (at its first NUL byte) instead of listing the YAML errors of its bytes.
+  const nul = text.indexOf("\0");
+  if (nul >= 0) {
+    const { line, col } = positionOf(text, nul);
+    return { source: { file, doc: parseDocument(""), lineCounter, data: undefined }, diagnostics: [{ file, line, col, message: "not a text file: it contains NUL bytes" }] };
+  }
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, logLevel: "silent" });
   const source: Source = { file, doc, lineCounter, data: undefined };
   const diagnostics: Diagnostic[] = [];
   for (const e of [...doc.errors, ...doc.warnings]) {
-    const { line, col } = lineCounter.linePos(e.pos[0]);
+    // An unclosed quote is detected at the end of the file: point at the quote that opened it instead.
+    const at = e.code === "MISSING_CHAR" && /quote/.test(e.message) ? (openingQuote(doc, e.pos[0]) ?? e.pos[0]) : e.pos[0];
+    const { line, col } = lineCounter.linePos(at);
     const duplicate = e.code === "DUPLICATE_KEY" ? (/^("(?:[^"\\]|\\.)*"|'[^']*'|[^:\r\n]+?)\s*:/.exec(text.slice(e.pos[0], e.pos[0] + 200))?.[1] ?? "?") : "";
     diagnostics.push({ file, line, col, message: duplicate ? `duplicate key \`${duplicate}\`` : yamlMessage(e.code, e.message) });
   }
   if (diagnostics.length) return { source, diagnostics };
-  if (text.includes("\0")) {
-    diagnostics.push({ file, line: 0, col: 0, message: "not a text file (contains NUL bytes)" });
-    return { source, diagnostics };
-  }
   try {
     source.data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
@@ -58,6 +62,28 @@ export function parseSource(file: string, text: string): { source: Source; diagn
   if (source.data === undefined || source.data === null)
     diagnostics.push({ file, line: 1, col: 1, message: "the file is empty: a spec needs at least `name` and `steps`" });
   return { source, diagnostics };
+}
+
+/** Where the quoted scalar that runs up to `offset` starts, if there is one. */
+function openingQuote(doc: Document, offset: number): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Scalar(_, n) {
+      if ((n.type === "QUOTE_DOUBLE" || n.type === "QUOTE_SINGLE") && n.range && n.range[0] < offset && n.range[2] >= offset) found = n.range[0];
+    },
+  });
+  return found;
+}
+
+/** 1-based line and column of a UTF-16 offset (for problems found before the YAML parser runs). */
+export function positionOf(text: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
 }
 
 function yamlMessage(code: string, message: string): string {

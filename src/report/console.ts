@@ -6,6 +6,7 @@
 import type { ChalkInstance } from "chalk";
 import { diagnosticParts } from "../errors.js";
 import { MASK, SECRET_HEADERS } from "../mask.js";
+import { cutAt } from "../text.js";
 import type { Exchange } from "../run/runner.js";
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
 import type { LoadedSpec } from "../validate/validate.js";
@@ -58,14 +59,14 @@ export class ConsoleReporter implements Reporter {
     const rq = x.request;
     lines.push(c.cyan(`      > ${rq.method} ${rq.url}`));
     for (const [k, v] of Object.entries(rq.headers)) lines.push(c.dim(`      > ${k}: ${this.header(k, v)}`));
-    if (rq.body !== undefined) lines.push(indent(cut(rq.body), "      > "));
+    if (rq.body !== undefined) lines.push(indent(cut(this.out.redact(rq.body)), "      > "));
     const res = x.response;
     if (res) {
       lines.push(c.cyan(`      < HTTP/${res.httpVersion} ${res.status} ${res.statusText} (${ms(res.durationMs)})`));
       for (const [k, v] of Object.entries(res.headers))
         for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) lines.push(c.dim(`      < ${k}: ${this.header(k, one)}`));
       const body = res.body.toString("utf8");
-      if (body) lines.push(indent(cut(body), "      < "));
+      if (body) lines.push(indent(cut(this.out.redact(body)), "      < "));
     } else if (x.step.failures[0]) lines.push(c.red(`      < ${x.step.failures[0].message}`));
     // A retried step has several exchanges: all of them go under its line.
     this.pending.set(x.spec.file, [...(this.pending.get(x.spec.file) ?? []), ...lines]);
@@ -126,6 +127,7 @@ export class ConsoleReporter implements Reporter {
       failed.forEach(({ s, st }, i) => out.push("", failureBlock(c, i + 1, s, st)));
     }
     const { steps, specs } = result.summary;
+    if (result.interrupted) out.push("", c.yellow("Interrupted: the requests in flight were aborted and the remaining steps skipped"));
     out.push(
       "",
       `${c.green(`${steps.passed} passed`)}, ${steps.failed ? c.red(`${steps.failed} failed`) : `${steps.failed} failed`}, ${steps.skipped ? c.yellow(`${steps.skipped} skipped`) : `${steps.skipped} skipped`}`,
@@ -136,7 +138,7 @@ export class ConsoleReporter implements Reporter {
 }
 
 function cut(text: string): string {
-  return text.length > VERBOSE_BODY_CHARS ? text.slice(0, VERBOSE_BODY_CHARS) + `… (${text.length} characters)` : text;
+  return text.length > VERBOSE_BODY_CHARS ? cutAt(text, VERBOSE_BODY_CHARS) + `… (${text.length} characters)` : text;
 }
 
 function failureBlock(c: ChalkInstance, n: number, spec: SpecResult, step: StepResult): string {

@@ -20,6 +20,8 @@ export class JsonReporter implements Reporter {
   ) {}
 
   onRunEnd(result: RunResult): void {
-    this.out.writeReport(toJsonReport(result, this.version), (report) => JSON.stringify(report, null, 2) + "\n");
+    // The envelope ($schema, tool) is added after masking: it is authspec's own text, and a short secret
+    // (an Authorization header "t") must not turn "authspec" into "au***hspec" and the report invalid.
+    this.out.writeReport(result, (safe) => JSON.stringify(toJsonReport(safe, this.version), null, 2) + "\n");
   }
 }

@@ -50,9 +50,24 @@ export class Output {
     return !this.file && (this.stream as NodeJS.WriteStream).isTTY === true;
   }
 
-  /** Write text now (console streaming). */
+  /** Mask text without writing it: for text that is cut before it is written (a secret across the cut). */
+  redact(text: string): string {
+    return this.redactor.redact(text);
+  }
+
+  private started = false;
+
+  /** Write text now (console streaming): to the file when there is one (created on the first write), else the stream. */
   write(text: string): void {
-    this.stream.write(this.redactor.redact(text));
+    const safe = this.redactor.redact(text);
+    if (!this.file) return void this.stream.write(safe);
+    try {
+      if (!this.started) mkdirSync(dirname(this.file), { recursive: true });
+      (this.started ? appendFileSync : writeFileSync)(this.file, safe);
+      this.started = true;
+    } catch (e) {
+      throw new UsageError(`cannot write the report ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
 
   /**

@@ -57,6 +57,8 @@ export interface RunResult {
   summary: Summary;
   specs: SpecResult[];
   diagnostics: Diagnostic[];
+  /** Set when the run was stopped by its AbortSignal (Ctrl-C): steps after that point are skipped. */
+  interrupted?: true;
 }
 
 const counts = (): Counts => ({ total: 0, passed: 0, failed: 0, skipped: 0 });

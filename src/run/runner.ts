@@ -13,6 +13,7 @@ import { explainTokenError, prepareRequest, RunAuth, tokenStepRequest, type TlsS
 import { SpecCookies } from "../http/cookies.js";
 import { checkCookies } from "../assert/cookies.js";
 import { checkJwt } from "../assert/jwt.js";
+import { cutAt } from "../text.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const EXCERPT_CHARS = 1000;
@@ -33,6 +34,8 @@ export interface RunContext {
   vars: Readonly<Record<string, unknown>>;
   baseUrl?: string;
   timeoutMs?: number;
+  /** --max-response-size: default body bound of every request, in bytes (a spec or request may set its own). */
+  maxResponseSize?: number;
   signal?: AbortSignal;
   /** Called after each exchange (for --verbose), once captures are registered as secrets. */
   onExchange?: (x: Exchange) => void;
@@ -90,8 +93,8 @@ class SpecScope implements Scope {
   constructor(private readonly env: RunContext["env"]) {}
   lookup(ref: Ref): { value: unknown } | undefined {
     if (ref.kind === "var") return this.vars.has(ref.name) ? { value: this.vars.get(ref.name) } : undefined;
-    const v = this.env[ref.name];
-    return v === undefined ? undefined : { value: v };
+    const v = Object.hasOwn(this.env, ref.name) ? this.env[ref.name] : undefined; // never Object.prototype's members
+    return typeof v === "string" ? { value: v } : undefined;
   }
 }
 
@@ -127,7 +130,7 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext, exports?: Map
   try {
     for (const [k, v] of Object.entries(ctx.suite?.vars ?? {})) scope.vars.set(k, v);
     for (const [k, v] of Object.entries(ctx.vars)) scope.vars.set(k, v);
-    for (const [k, v] of Object.entries(spec.variables ?? {})) if (!(k in ctx.vars)) scope.vars.set(k, render(v, scope));
+    for (const [k, v] of Object.entries(spec.variables ?? {})) if (!Object.hasOwn(ctx.vars, k)) scope.vars.set(k, render(v, scope)); // own keys: `constructor` is a name like any other
     if (baseUrl === undefined && spec.baseUrl !== undefined) baseUrl = renderText(spec.baseUrl, scope);
   } catch (e) {
     setupFailure = { kind: "template", message: (e as Error).message };
@@ -186,7 +189,7 @@ async function runInclude(frame: Frame, step: Step, flow: LoadedSpec, name: stri
     for (const [k, v] of Object.entries(step.variables ?? {})) passed.set(k, render(v, frame.scope));
     for (const [k, v] of Object.entries(ctx.suite?.vars ?? {})) scope.vars.set(k, v);
     for (const [k, v] of Object.entries(ctx.vars)) scope.vars.set(k, v);
-    for (const [k, v] of Object.entries(flow.spec.variables ?? {})) if (!(k in ctx.vars) && !passed.has(k)) scope.vars.set(k, render(v, scope));
+    for (const [k, v] of Object.entries(flow.spec.variables ?? {})) if (!Object.hasOwn(ctx.vars, k) && !passed.has(k)) scope.vars.set(k, render(v, scope));
     for (const [k, v] of passed) scope.vars.set(k, v);
     if (ctx.baseUrl === undefined && flow.spec.baseUrl !== undefined) baseUrl = renderText(flow.spec.baseUrl, scope);
   } catch (e) {
@@ -227,6 +230,8 @@ function buildRequest(step: RequestStep, frame: Frame, ctx: RunContext): HttpReq
   const query = rq.query ? (render(rq.query, scope) as Record<string, Scalar>) : undefined;
   const url = joinUrl(baseUrl, renderText(rq.url, scope), query);
   for (const [k, v] of Object.entries(headers)) if (SECRET_HEADERS.has(k)) ctx.redactor.addHeader(k, v);
+  // Like the timeout: the request's own value, the spec's defaults, --max-response-size, the config's defaults.
+  const maxResponseSize = rq.maxResponseSize ?? defaults?.maxResponseSize ?? ctx.maxResponseSize ?? ctx.suite?.defaults?.maxResponseSize;
   return {
     method: (rq.method ?? "GET") as Method,
     url,
@@ -235,6 +240,7 @@ function buildRequest(step: RequestStep, frame: Frame, ctx: RunContext): HttpReq
     // A request's own value, then the spec's defaults, --timeout, the config's defaults.
     timeoutMs: rq.timeout ?? defaults?.timeout ?? ctx.timeoutMs ?? ctx.suite?.defaults?.timeout ?? DEFAULT_TIMEOUT_MS,
     followRedirects: rq.followRedirects ?? defaults?.followRedirects ?? ctx.suite?.defaults?.followRedirects ?? false,
+    ...(maxResponseSize !== undefined ? { maxResponseSize } : {}),
   };
 }
 
@@ -313,10 +319,11 @@ async function runStep(frame: Frame, step: RequestStep, name: string, line: numb
   }
   const contentType = view.header("content-type");
   r.response = { status: res.status, statusText: res.statusText, ...(contentType ? { contentType } : {}) };
-  if (r.failures.length) r.response.bodyExcerpt = excerpt(view.text);
+  // Masked before it is cut: a secret straddling the cut would otherwise keep its first half in the clear.
+  if (r.failures.length) r.response.bodyExcerpt = excerpt(ctx.redactor.redact(view.text));
   return done(res, request);
 }
 
 function excerpt(text: string): string {
-  return text.length > EXCERPT_CHARS ? text.slice(0, EXCERPT_CHARS) + `… (${text.length} characters)` : text;
+  return text.length > EXCERPT_CHARS ? cutAt(text, EXCERPT_CHARS) + `… (${text.length} characters)` : text;
 }

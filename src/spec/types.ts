@@ -25,6 +25,8 @@ export interface Defaults {
   timeout?: number;
   followRedirects?: boolean;
   tls?: TlsOptions;
+  /** Bytes (decompressed). */
+  maxResponseSize?: number;
 }
 
 /**
@@ -62,6 +64,8 @@ export interface RequestSpec {
   trustRedirects?: boolean;
   cookies?: boolean;
   tls?: TlsOptions;
+  /** Bytes (decompressed); default: the spec's defaults, the config's, --max-response-size, then 10 MB. */
+  maxResponseSize?: number;
 }
 
 /** Exactly one key is set. */
@@ -192,12 +196,12 @@ const keys =
 export const KEYS = {
   spec: keys<Spec>()(["name", "description", "tags", "baseUrl", "variables", "auth", "cookies", "defaults", "skip", "only", "steps"]),
   step: keys<Step>()(["name", "description", "include", "variables", "skip", "only", "retry", "request", "oauth2", "auth", "expect", "capture"]),
-  defaults: keys<Defaults>()(["headers", "timeout", "followRedirects", "tls"]),
+  defaults: keys<Defaults>()(["headers", "timeout", "followRedirects", "tls", "maxResponseSize"]),
   retry: keys<Retry>()(["count", "delay"]),
   config: keys<SuiteConfigFile>()(["baseUrl", "variables", "defaults", "auth", "environments", "setup", "teardown", "jobs"]),
   environment: keys<Environment>()(["baseUrl", "variables"]),
   request: keys<RequestSpec>()([
-    "method", "url", "query", "headers", "json", "form", "body", "timeout", "followRedirects", "trustRedirects", "cookies", "tls",
+    "method", "url", "query", "headers", "json", "form", "body", "timeout", "followRedirects", "trustRedirects", "cookies", "tls", "maxResponseSize",
   ]),
   expect: keys<Expect>()(["status", "headers", "body", "schema", "maxDuration", "cookies", "jwt"]),
   matcherObject: keys<MatcherObject>()([

@@ -30,7 +30,7 @@ export function suiteValues(v: SuiteValidation, ctx: Pick<RunContext, "env" | "v
   };
   const out: Record<string, unknown> = {};
   for (const [k, value] of Object.entries(v.config.variables)) {
-    if (k in ctx.vars) continue; // --var wins
+    if (Object.hasOwn(ctx.vars, k)) continue; // --var wins (own keys: `constructor` is a name like any other)
     out[k] = render(value, scope);
     vars.set(k, out[k]);
   }

@@ -12,7 +12,8 @@ export function preflight(specs: readonly LoadedSpec[], env: Readonly<Record<str
   const problems: Diagnostic[] = [];
   for (const s of specs) {
     for (const { ref, position } of s.envRefs)
-      if (env[ref.name] === undefined)
+      // Own keys only: `env.constructor` or `secrets.toString` must not find Object.prototype's members.
+      if (!Object.hasOwn(env, ref.name) || typeof env[ref.name] !== "string")
         problems.push({ file: s.file, ...position(), message: `environment variable \`${ref.name}\` is not set (used as ${refLabel(ref)})` });
     if (baseUrlOverride || s.spec.baseUrl !== undefined) continue;
     s.spec.steps.forEach((step, i) => {

@@ -47,8 +47,11 @@ function translate(e: ErrorObject, source: Source): Diagnostic | undefined {
       if (e.data && typeof e.data === "object" && "request" in e.data && "oauth2" in e.data)
         return { ...at({ key: "oauth2" }), path: `${path}/oauth2`, message: "a step has either `request` or `oauth2` (a token step), not both" };
       return { ...at(), message: "missing required key `request` (or `oauth2` for a token step)" };
-    case "type":
-      return { ...at(), message: `${q(field)} must be ${typeName(e.params.type)}, got ${actualType(e.data)}` };
+    case "type": {
+      // An item of a list (/steps/0) is named as such, not as the list.
+      const what = /\/\d+$/.test(path) ? `each item of ${q(field)}` : q(field);
+      return { ...at(), message: `${what} must be ${typeName(e.params.type)}, got ${actualType(e.data)}` };
+    }
     case "enum": {
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       const guess = typeof e.data === "string" ? closest(e.data, allowed) : undefined;
@@ -113,7 +116,20 @@ export function schemaDiagnostics(source: Source, validate: ValidateFunction): D
   if (validate(source.data)) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  // A misspelled required key (`stpes`) is one problem: the "did you mean `steps`?" says it all, so the
+  // "missing required key `steps`" of the same mapping is left out.
+  const misspelled = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== "additionalProperties") continue;
+    const valid = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+    const guess = closest(String(e.params.additionalProperty), valid);
+    if (guess) misspelled.add(`${e.instancePath}\0${guess}`);
+  }
+  for (const e of errors) {
+    if (e.keyword === "required" && misspelled.has(`${e.instancePath}\0${String(e.params.missingProperty)}`)) continue;
+    // The same for a step's request-or-oauth2 choice (`requets`: did you mean `request`?).
+    if (e.keyword === "oneOf" && ["request", "oauth2"].some((k) => misspelled.has(`${e.instancePath}\0${k}`))) continue;
     const d = translate(e, source);
     if (!d) continue;
     const key = `${d.line}:${d.col}:${d.message}`;

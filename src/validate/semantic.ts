@@ -38,10 +38,8 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, incl
   const envRefs: SemanticResult["envRefs"] = [];
   const captures = new Set<string>();
   const data = source.data;
-  if (!isObj(data)) {
-    if (data !== undefined && data !== null) diagnostics.push({ file: source.file, line: 1, col: 1, path: "/", message: "a spec must be a mapping with `name` and `steps`" });
-    return { diagnostics, envRefs, captures: [] };
-  }
+  // Not a mapping: the schema check reports it (once); there is nothing more to check.
+  if (!isObj(data)) return { diagnostics, envRefs, captures: [] };
   const report = (segs: (string | number)[], message: string, opts: { key?: string; atKey?: boolean; offset?: number } = {}) => {
     const path = pointer(segs);
     let pos = locate(source, path, opts);
@@ -131,6 +129,14 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, incl
     checkTemplates(step.oauth2, at("oauth2"), known, capturedBy);
     checkTemplates(step.auth, at("auth"), known, capturedBy);
     checkTemplates(step.expect, at("expect"), known, capturedBy);
+    const rq = step.request;
+    if (isObj(rq)) {
+      // got refuses to send a GET with a body (and a HEAD body is never read): say so now, not at run time.
+      const method = rq.method ?? "GET";
+      const body = ["json", "form", "body"].find((k) => Object.hasOwn(rq, k));
+      if (body && (method === "GET" || method === "HEAD"))
+        report(at("request", body), `a ${method} request cannot have a body (\`${body}\`): set \`method\` to POST, PUT, PATCH or DELETE`, { atKey: true });
+    }
 
     const expect = step.expect;
     if (isObj(expect)) {

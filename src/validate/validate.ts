@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { sortDiagnostics, type Diagnostic } from "../errors.js";
 import { displayPath, expandPaths } from "../load/files.js";
-import { lazySource, locate, parseSource, type Source } from "../load/source.js";
+import { lazySource, locate, parseSource, positionOf, type Source } from "../load/source.js";
 import type { Spec } from "../spec/types.js";
 import validateSpecSchema from "../generated/validate-spec.js";
 import { schemaDiagnostics } from "./schema.js";
@@ -87,12 +87,25 @@ export function loadedSpec(file: string, absPath: string, r: TextValidation, inc
   };
 }
 
+/** The file's text, or where its first invalid UTF-8 sequence is (a binary file, or another encoding). */
+function decodeText(bytes: Buffer): string | { at: { line: number; col: number } } {
+  const text = bytes.toString("utf8");
+  if (!text.includes("\ufffd")) return text;
+  // Each U+FFFD is either one written in the file (the bytes EF BF BD) or an undecodable sequence; up to
+  // the first undecodable one, text offsets and byte offsets agree, so compare the bytes there.
+  for (let i = text.indexOf("\ufffd"); i >= 0; i = text.indexOf("\ufffd", i + 1)) {
+    const at = Buffer.byteLength(text.slice(0, i));
+    if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) return { at: positionOf(text, i) };
+  }
+  return text;
+}
+
 /** Expand paths, parse and validate every file. Never throws for bad content; throws UsageError for missing paths. */
 export async function validateFiles(paths: readonly string[], opts: ValidateOptions = {}): Promise<ValidationResult> {
   const cwd = opts.cwd ?? process.cwd();
   const absPaths = await expandPaths(paths, cwd);
   const cliVars = new Set(opts.vars ?? []);
-  const texts = await Promise.all(absPaths.map((p) => readFile(p).then((b) => b.toString("utf8"), (e: Error) => e)));
+  const texts = await Promise.all(absPaths.map((p) => readFile(p).then(decodeText, (e: Error) => e)));
   const diagnostics: Diagnostic[] = [];
   const specs: LoadedSpec[] = [];
   absPaths.forEach((absPath, i) => {
@@ -100,6 +113,10 @@ export async function validateFiles(paths: readonly string[], opts: ValidateOpti
     const text = texts[i]!;
     if (text instanceof Error) {
       diagnostics.push({ file, line: 0, col: 0, message: `cannot read file: ${text.message}` });
+      return;
+    }
+    if (typeof text === "object") {
+      diagnostics.push({ file, ...text.at, message: "not a UTF-8 text file: invalid byte sequence" });
       return;
     }
     const r = opts.includes ? opts.includes.within(absPath, (host) => validateText(file, text, cliVars, host)) : validateText(file, text, cliVars);
