@@ -269,14 +269,20 @@ steps:
     const client = new HttpClient();
     try {
       const v = await validate([t.dir]);
+      const seen: string[] = [];
       const ctx: RunContext = {
         client, redactor, env: ENV(), vars: {},
         onExchange: (x) => {
-          if (x.step.name === "first") rejectOnce.add(x.request.headers.authorization!.slice(7)); // revoke it after the first use
+          seen.push(`${x.step.name}: ${x.request.method} ${new URL(x.request.url).pathname} ${x.response?.status}`);
+          // Revoke the API token after its first use.
+          if (x.step.name === "first" && x.request.method === "GET") rejectOnce.add(x.request.headers.authorization!.slice(7));
         },
       };
       const res = await runSpec(v.specs[0]!, ctx);
       expect(res.steps.map((s) => s.failures)).toEqual([[], []]);
+      // Every exchange is seen (what --verbose prints): the token requests and the 401 before the retry.
+      const token = new URL(idp.tokenUrl).pathname;
+      expect(seen).toEqual([`first: POST ${token} 200`, "first: GET /one 200", "second: GET /two 401", `second: POST ${token} 200`, "second: GET /two 200"]);
       expect(idp.tokenRequests).toHaveLength(2);
       expect(api.requests.map((q) => q.url)).toEqual(["/one", "/two", "/two"]);
       expect(api.requests[2]!.headers.authorization).not.toBe(api.requests[1]!.headers.authorization);

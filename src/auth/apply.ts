@@ -11,7 +11,7 @@ import { joinUrl } from "../run/url.js";
 import type { Failure } from "../run/results.js";
 import type { Auth, OAuth2, Step, TlsOptions } from "../spec/types.js";
 import { render, type Scope } from "../template/template.js";
-import { basicHeader, readTokenResponse, registerCredentials, TokenCache, tokenRequest, type OAuth2Config } from "./oauth2.js";
+import { basicHeader, readTokenResponse, registerCredentials, TokenCache, tokenRequest, type OAuth2Config, type Observe } from "./oauth2.js";
 
 /**
  * What a run shares between all its specs, also specs running concurrently: the OAuth2 token cache
@@ -32,6 +32,8 @@ export interface StepAuthContext {
   auth: RunAuth;
   redactor: Redactor;
   signal?: AbortSignal;
+  /** Sees the token requests sent for this step (--verbose). */
+  observe?: Observe;
 }
 
 /** Render an oauth2 block and resolve its tokenUrl against the spec's baseUrl. Registers its credentials. */
@@ -122,7 +124,7 @@ async function applyAuth(auth: Auth, request: HttpRequest, scope: Scope, baseUrl
   }
   const o = resolveOAuth2(auth.oauth2!, scope, baseUrl, ctx.redactor);
   const apply = async (tls: TlsMaterial | undefined): Promise<Failure | undefined> => {
-    const t = await ctx.auth.tokens.get(o, request.timeoutMs, ctx.signal, tls);
+    const t = await ctx.auth.tokens.get(o, request.timeoutMs, ctx.signal, tls, ctx.observe);
     if ("error" in t) return { kind: "auth", message: t.error };
     request.headers.authorization = `${/^bearer$/i.test(t.tokenType) ? "Bearer" : t.tokenType} ${t.accessToken}`;
     return undefined;

@@ -103,6 +103,9 @@ interface Entry {
  * the same request. A token is renewed before it expires, with its refresh token when the server gave
  * one (a new grant if that fails), else with a new grant.
  */
+/** Sees an exchange the cache made (no response: a network failure). */
+export type Observe = (request: HttpRequest, response?: HttpResponse) => void;
+
 export class TokenCache {
   private readonly entries = new Map<string, Entry>();
   /** How many token requests were sent (for tests and --verbose). */
@@ -113,7 +116,8 @@ export class TokenCache {
     private readonly redactor: Redactor,
   ) {}
 
-  async get(o: OAuth2Config, timeoutMs: number, signal?: AbortSignal, tls?: TlsMaterial): Promise<TokenResponse | { error: string }> {
+  /** `observe` sees the token requests this call sends (not those of a fetch it only waits for): --verbose shows them. */
+  async get(o: OAuth2Config, timeoutMs: number, signal?: AbortSignal, tls?: TlsMaterial, observe?: Observe): Promise<TokenResponse | { error: string }> {
     const key = cacheKey(o);
     let entry = this.entries.get(key);
     if (entry?.pending) return entry.pending;
@@ -121,7 +125,7 @@ export class TokenCache {
     if (!entry) this.entries.set(key, (entry = { renewAt: 0 }));
     const e = entry;
     const previous = e.token;
-    e.pending = this.fetch(o, timeoutMs, signal, tls, previous?.refreshToken).then((r) => {
+    e.pending = this.fetch(o, timeoutMs, signal, tls, previous?.refreshToken, observe).then((r) => {
       e.pending = undefined;
       if ("error" in r) {
         e.token = undefined;
@@ -144,24 +148,37 @@ export class TokenCache {
     if (e?.token?.accessToken === accessToken) e.renewAt = 0;
   }
 
-  private async fetch(o: OAuth2Config, timeoutMs: number, signal: AbortSignal | undefined, tls?: TlsMaterial, refreshToken?: string) {
+  private async fetch(o: OAuth2Config, timeoutMs: number, signal: AbortSignal | undefined, tls?: TlsMaterial, refreshToken?: string, observe?: Observe) {
     if (refreshToken !== undefined) {
-      const r = await this.send(o, tokenRequest(o, timeoutMs, refreshToken, tls), signal);
+      const r = await this.send(o, tokenRequest(o, timeoutMs, refreshToken, tls), signal, observe);
       if (!("error" in r) || o.grant === "refresh_token") return r;
       // The refresh token was refused (expired, revoked, rotated): fall back to a new grant.
     }
-    return this.send(o, tokenRequest(o, timeoutMs, undefined, tls), signal);
+    return this.send(o, tokenRequest(o, timeoutMs, undefined, tls), signal, observe);
   }
 
-  private async send(o: OAuth2Config, req: HttpRequest, signal?: AbortSignal): Promise<TokenResponse | { error: string }> {
+  private async send(o: OAuth2Config, req: HttpRequest, signal?: AbortSignal, observe?: Observe): Promise<TokenResponse | { error: string }> {
     this.requests++;
     const res = await this.client.send(req, signal);
-    if (res instanceof NetworkFailure) return { error: `token request to ${o.tokenUrl} failed: ${res.message}` };
+    if (res instanceof NetworkFailure) {
+      observe?.(req);
+      return { error: `token request to ${o.tokenUrl} failed: ${res.message}` };
+    }
     const r = readTokenResponse(res, o.tokenUrl);
     if (!("error" in r)) {
       this.redactor.add(r.accessToken, 4);
       this.redactor.add(r.refreshToken, 4);
     }
+    // Every credential field of the body (an id_token too), as for the responses of steps.
+    const text = res.body.toString("utf8");
+    this.redactor.addSecretFields(text, () => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return undefined;
+      }
+    });
+    observe?.(req, res); // after the tokens are registered as secrets
     return r;
   }
 }

@@ -260,9 +260,11 @@ async function runStep(frame: Frame, step: RequestStep, name: string, line: numb
   const done = (response?: HttpResponse, request?: HttpRequest) => {
     r.status = r.failures.length ? "failed" : "passed";
     r.durationMs = response?.durationMs ?? performance.now() - started;
-    if (request) ctx.onExchange?.({ spec: frame.top, step: r, request, response });
+    if (request && (response === undefined || response !== shown)) ctx.onExchange?.({ spec: frame.top, step: r, request, response });
     return r;
   };
+  /** A response already passed to onExchange (the 401 before a retry). */
+  let shown: HttpResponse | undefined;
 
   let request: HttpRequest;
   let expect: Expect | undefined;
@@ -282,13 +284,18 @@ async function runStep(frame: Frame, step: RequestStep, name: string, line: numb
   const auth = runAuth(ctx);
   const prepared = await prepareRequest(request, step, tlsSource(step, frame, ctx), step.oauth2 ? undefined : (step.auth ?? frame.auth), scope, frame.baseUrl, frame.jar, {
     auth, redactor: ctx.redactor, signal: ctx.signal,
+    ...(ctx.onExchange ? { observe: (rq: HttpRequest, rs?: HttpResponse) => ctx.onExchange!({ spec: frame.top, step: r, request: rq, response: rs }) } : {}),
   });
   if ("kind" in prepared) {
     r.failures.push(prepared);
     return done(undefined, request);
   }
   let res = await ctx.client.send(request, ctx.signal);
-  if (!(res instanceof NetworkFailure) && res.status === 401 && prepared.retry && (await prepared.retry())) res = await ctx.client.send(request, ctx.signal);
+  if (!(res instanceof NetworkFailure) && res.status === 401 && prepared.retry) {
+    ctx.onExchange?.({ spec: frame.top, step: r, request: { ...request, headers: { ...request.headers } }, response: res }); // --verbose shows the 401 too
+    shown = res;
+    if (await prepared.retry()) res = await ctx.client.send(request, ctx.signal);
+  }
   if (frame.jar && !(res instanceof NetworkFailure) && step.request?.cookies !== false) await frame.jar.afterResponse(res, request.cookieJar !== undefined);
   if (res instanceof NetworkFailure) {
     r.failures.push({ kind: "network", message: res.message });
