@@ -404,6 +404,8 @@ steps:
       const all = [r.stdout, r.stderr, readFileSync(t.path("r.json"), "utf8"), readFileSync(t.path("r.xml"), "utf8")].join("\n");
       expect(all).toContain("expected status 201, got 200");
       expect(all).toContain("***");
+      // --verbose shows the refresh grant that `auth.oauth2` sent for the second step, masked.
+      expect(r.stdout).toMatch(/✓ refresh grant used for the API .*\n\s+> POST \S+\n(\s+> .*\n)*\s+> grant_type=refresh_token&refresh_token=\*\*\*/);
       const basic = Buffer.from(`${CLIENTS.basic.id}:${CLIENTS.basic.secret}`).toString("base64");
       const secrets = [CLIENTS.basic.secret, CLIENTS.post.secret, USER.password, basic];
       for (const s of secrets) expect(all).not.toContain(s);
