@@ -310,6 +310,57 @@ describe("secrets never leak", () => {
     }
   }, 90_000);
 
+  test("proxy credentials (HTTPS_PROXY=http://user:pass@host) never appear, whether the proxy refuses them (407), is down, or tunnels", async () => {
+    const { createServer: createHttp } = await import("node:http");
+    const { connect } = await import("node:net");
+    const PROXY_PASSWORD = "proxy-pa55-secret-value";
+    const auths: string[] = [];
+    // A proxy that answers 407 to /deny targets and tunnels the others.
+    const proxy = createHttp((_req, res) => res.writeHead(405).end());
+    proxy.on("connect", (req, client, head) => {
+      auths.push(String(req.headers["proxy-authorization"]));
+      if (req.url!.startsWith("127.0.0.2")) return void client.end("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n");
+      const [host, port] = req.url!.split(":");
+      const up = connect(Number(port), host!, () => {
+        client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        up.write(head);
+        up.pipe(client);
+        client.pipe(up);
+      });
+      up.on("error", () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const port = (proxy.address() as { port: number }).port;
+    const t = tempDir({
+      "p.yaml":
+        `name: proxied\nsteps:\n  - name: tunnelled and failing\n    request: { url: "\${{ env.API }}/echo?pad=10", headers: { Authorization: "Bearer \${{ secrets.CLIENT_SECRET }}" } }\n    expect: { status: 200 }\n`,
+      "q.yaml": `name: refused by the proxy\nsteps:\n  - name: denied\n    request: { url: "http://127.0.0.2:9/x" }\n`,
+    });
+    try {
+      const outputs: string[] = [];
+      for (const proxyUrl of [`http://proxyuser:${PROXY_PASSWORD}@127.0.0.1:${port}`, `http://proxyuser:${PROXY_PASSWORD}@127.0.0.1:${faults.refusedUrl.split(":").at(-1)}`]) {
+        const r = await runCli(["run", ".", "--verbose", "--reporter", "console", "--reporter", `json:${t.path("r.json")}`, "--reporter", `junit:${t.path("r.xml")}`], {
+          cwd: t.dir,
+          env: { API: api.url, CLIENT_SECRET, HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, NO_PROXY: undefined, no_proxy: undefined },
+        });
+        expect(r.code).toBe(1);
+        outputs.push(r.stdout, r.stderr, readFileSync(t.path("r.json"), "utf8"), readFileSync(t.path("r.xml"), "utf8"));
+      }
+      const all = outputs.join("\n");
+      // The proxy was used, with the credentials; the runs failed where they should.
+      expect(auths.length).toBeGreaterThanOrEqual(2);
+      expect(auths.every((a) => a === `Basic ${Buffer.from(`proxyuser:${PROXY_PASSWORD}`).toString("base64")}`)).toBe(true);
+      expect(all).toContain("expected status 200, got 400");
+      expect(all).toMatch(/connection refused/);
+      expect(all).toMatch(/✗ .*407/); // the proxy's refusal is the step's reason
+      expectNoLeak(all, [PROXY_PASSWORD, `proxyuser:${PROXY_PASSWORD}`, Buffer.from(`proxyuser:${PROXY_PASSWORD}`).toString("base64"), CLIENT_SECRET]);
+    } finally {
+      t.cleanup();
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
+  }, 30_000);
+
   test("a missing variable names the variable, never the variable set or the environment", async () => {
     const t = tempDir({
       "s.yaml": `name: s\nvariables:\n  apiKey: "\${{ secrets.API_KEY }}"\nsteps:\n  - name: a\n    request: { url: "\${{ env.API }}/me", headers: { X-Key: "\${{ apiKey }}", X-Other: "\${{ secrets.NOT_SET }}" } }\n`,
