@@ -384,6 +384,20 @@ ${[1, 2, 3].map((i) => `  - { name: plain ${i}, request: { url: "\${{ env.APP }}
     expect(failures(r)).toEqual([]);
     expect(seen).toEqual([`CONNECT 127.0.0.1:${new URL(app.url).port}`]);
   });
+
+  test("through the proxy the server's certificate is still verified end to end (the proxy only tunnels): an untrusted one fails", async () => {
+    process.env.HTTPS_PROXY = proxyUrl;
+    delete process.env.NO_PROXY;
+    delete process.env.no_proxy;
+    seen.length = 0;
+    const spec = `name: proxied tls
+steps:
+  - { name: untrusted, request: { url: "\${{ env.TLS }}/x" } }
+`;
+    const r = await runSpecs({ "p.yaml": spec }, { TLS: tlsUrl });
+    expect(failures(r)).toEqual([`untrusted: TLS certificate is self-signed and not trusted (127.0.0.1:${new URL(tlsUrl).port}) [DEPTH_ZERO_SELF_SIGNED_CERT]`]);
+    expect(seen).toEqual([`CONNECT 127.0.0.1:${new URL(tlsUrl).port}`]);
+  });
 });
 
 describe("expect.jwt without a server: secrets, PEM keys, exp and nbf", () => {
