@@ -457,3 +457,34 @@ ${step("not a jwt", "none", `{ token: $.token }`)}`,
     }
   });
 });
+
+describe("expect.jwt refuses forged tokens", () => {
+  test("alg none, and an HS256 token keyed with the public key (algorithm confusion), fail verification", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("RS256");
+    const pem = await exportSPKI(publicKey);
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const claims = { sub: "mallory", exp: Math.floor(Date.now() / 1000) + 600 };
+    const tokens = {
+      genuine: await new SignJWT(claims).setProtectedHeader({ alg: "RS256" }).sign(privateKey),
+      none: `${b64({ alg: "none", typ: "JWT" })}.${b64(claims)}.`,
+      confused: await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(pem)),
+    };
+    const jwtServer = await startServer((req, res) => json(res, 200, { t: tokens[new URL(req.url!, "http://x").pathname.slice(1) as keyof typeof tokens] }));
+    try {
+      const step = (name: string, verify: string) => `  - name: ${name}\n    request: { url: "${jwtServer.url}/${name.split(" ")[0]}" }\n    expect:\n      jwt: { token: $.t, verify: ${verify} }\n`;
+      const specs: Record<string, string> = {};
+      for (const [i, [name, verify]] of ([
+        ["genuine with the key", "{ publicKey: \"${{ key }}\" }"],
+        ["none with the key", "{ publicKey: \"${{ key }}\" }"],
+        ["none with a secret", "{ secret: some-shared-secret }"],
+        ["confused with the key", "{ publicKey: \"${{ key }}\" }"],
+      ] as const).entries())
+        specs[`${i}.yaml`] = `name: s${i}\nvariables: { key: ${JSON.stringify(pem)} }\nsteps:\n${step(name, verify)}`;
+      const msgs = failures(await runSpecs(specs));
+      expect(msgs.map((m) => m.replace(/: jwt: .*/, ""))).toEqual(["none with the key", "none with a secret", "confused with the key"]);
+      for (const m of msgs) expect(m).toMatch(/: jwt: .*\[ERR_[A-Z_]+\]$/);
+    } finally {
+      await jwtServer.close();
+    }
+  });
+});
