@@ -168,6 +168,17 @@ describe("secrets never leak", () => {
         expect(r.code).toBe(extra.length ? 1 : 0);
         outputs.push(r.stdout, r.stderr, readFileSync(t.path("r.json"), "utf8"), readFileSync(t.path("r.xml"), "utf8"));
       }
+      // The example suite (setup login, includes, a default Authorization header) with --jobs 4, passing and
+      // failing, through every reporter, GitHub's and its step summary included.
+      for (const extra of [[], ["--var", "username=bob"]]) {
+        const r = await runCli(
+          ["run", "--config", "examples/suite/authspec.config.yaml", "examples/suite/specs", "--env-file", "specs/demo.env", "--jobs", "4", "--verbose",
+            "--reporter", "console", "--reporter", `json:${t.path("s.json")}`, "--reporter", `junit:${t.path("s.xml")}`, "--reporter", "github", ...extra],
+          { env: { ...env, GITHUB_STEP_SUMMARY: t.path("summary.md") } },
+        );
+        expect(r.code).toBe(extra.length ? 1 : 0);
+        outputs.push(r.stdout, r.stderr, readFileSync(t.path("s.json"), "utf8"), readFileSync(t.path("s.xml"), "utf8"), readFileSync(t.path("summary.md"), "utf8"));
+      }
       const all = outputs.join("\n");
       expect(demo.issuedTokens().length).toBeGreaterThan(0);
       expectNoLeak(all, ["wonderland", "builder", "demo-secret", "demo-key-passphrase", basic, ...demo.issuedTokens()]);
