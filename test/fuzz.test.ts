@@ -465,6 +465,31 @@ describe("fuzz", () => {
     expect(server.requests.some((q) => q.url === "/flow")).toBe(true);
   }, 120_000);
 
+  test("suites through the CLI (--config, --jobs 4, --env): exit code 0, 1 or 2, a valid JSON report, never a stack trace", async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(suiteCaseArb(server.url), suiteReplyArb, fc.boolean(), async (c, r, withEnv) => {
+        reply = r;
+        const d = join(dir, `cli-suite-${n++}`);
+        mkdirSync(join(d, "specs"), { recursive: true });
+        mkdirSync(join(d, "flows"), { recursive: true });
+        writeFileSync(join(d, "suite.yaml"), c.config ?? "");
+        c.specs.forEach((text, i) => writeFileSync(join(d, "specs", `s${i}.yaml`), text));
+        writeFileSync(join(d, "flows", "f.yaml"), c.flows.f);
+        writeFileSync(join(d, "flows", "g.yaml"), c.flows.g);
+        writeFileSync(join(d, "flows", "setup.yaml"), c.flows.setup);
+        const reportFile = join(d, "report.json");
+        const args = ["run", "specs", "--config", "suite.yaml", "--jobs", "4", "--reporter", "console", "--reporter", `json:${reportFile}`, "--timeout", "2000", ...(withEnv ? ["--env", "ci"] : [])];
+        const res = await runCli(args, { cwd: d, env: ENV });
+        expect([0, 1, 2]).toContain(res.code);
+        expect(res.stdout + res.stderr).not.toMatch(/internal error|\n\s+at .+:\d+:\d+/);
+        const report = JSON.parse(readFileSync(reportFile, "utf8")) as unknown;
+        if (!validateReport(report)) throw new Error(`invalid report: ${JSON.stringify(validateReport.errors)}`);
+      }),
+      { numRuns: 12, seed: 1205 },
+    );
+  }, 120_000);
+
   test("through the CLI: exit code 0, 1 or 2 and a valid JSON report, never a stack trace", async () => {
     let n = 0;
     await fc.assert(
