@@ -321,6 +321,32 @@ describe("secrets never leak", () => {
     }
   }, 90_000);
 
+  test("a TLS key passphrase held in a plain variable is masked once the TLS options use it", async () => {
+    const echo = await startServer((req, res) => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(`seen ${req.url} ${req.body}`);
+    });
+    const tlsDir = `${ROOT}fixtures/tls`;
+    const t = tempDir({
+      "t.yaml":
+        `name: tls var\nbaseUrl: \${{ env.API_TLS_URL }}\nvariables: { pp: demo-key-passphrase }\n` +
+        `defaults:\n  tls: { ca: ${tlsDir}/demo-ca.crt, cert: ${tlsDir}/demo-client.crt, key: ${tlsDir}/demo-client.key, passphrase: "\${{ pp }}" }\n` +
+        `steps:\n  - name: whoami\n    request: { url: /tls/whoami }\n    expect: { body: { $.client: demo-client } }\n` +
+        `  - name: echo the passphrase\n    request: { url: "${echo.url}/e?p=\${{ pp }}", method: POST, json: { pp: "\${{ pp }}" } }\n`,
+    });
+    try {
+      const r = await runCli(["run", ".", "--verbose", "--reporter", "console", "--reporter", `json:${t.path("r.json")}`], { cwd: t.dir, env: { API_TLS_URL: demo.tlsUrl } });
+      expect(r.code).toBe(1);
+      const all = [r.stdout, r.stderr, readFileSync(t.path("r.json"), "utf8")].join("\n");
+      expect(all).toContain("expected status 2xx, got 500");
+      expect(echo.requests.at(-1)!.url).toBe("/e?p=demo-key-passphrase");
+      expectNoLeak(all, ["demo-key-passphrase"]);
+    } finally {
+      t.cleanup();
+      await echo.close();
+    }
+  });
+
   test("proxy credentials (HTTPS_PROXY=http://user:pass@host) never appear, whether the proxy refuses them (407), is down, or tunnels", async () => {
     const { createServer: createHttp } = await import("node:http");
     const { connect } = await import("node:net");
