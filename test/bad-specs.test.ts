@@ -1,7 +1,7 @@
 // Bad specs never run: the corpus in fixtures/bad/ (each X.yaml with the exact output expected in
 // X.expected), every file through the CLI (exit 2, file:line:col, no request, no stack trace); a
 // directory mixing good and bad files; BOM and CRLF files that run with the right positions; a
-// billion-laughs alias bomb; a generated 10 MB valid spec.
+// billion-laughs alias bomb; a generated 10 MB valid spec; broken suite configs and includes (fixtures/bad-suites/).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ValidateFunction } from "ajv";
@@ -104,6 +104,61 @@ describe("the corpus of broken specs (fixtures/bad)", () => {
       t.cleanup();
     }
   });
+});
+
+describe("broken suites: configs and includes (fixtures/bad-suites)", () => {
+  // One folder per case: the files of a small suite (a config, specs, included flows), `expected` (the exact
+  // problems), and optionally `args` (the CLI arguments, one a line; default: `specs`). Each case runs from its
+  // own folder, so its config is found as authspec.config.yaml and its folder is the suite root. `<bad-suites>`
+  // in `expected` stands for the absolute path of fixtures/bad-suites (a path outside the suite root is shown
+  // absolute).
+  const SUITES = join(ROOT, "fixtures/bad-suites");
+  const cases = readdirSync(SUITES, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  // Problems about a file that cannot be read, or a config that is not there, have no line to point at.
+  const UNLOCATED = new Set(["config-missing-file", "config-env-without-config"]);
+
+  test("has include cases and at least 8 broken configs, each with its expected output", () => {
+    expect(cases.filter((c) => c.startsWith("include-")).length).toBeGreaterThanOrEqual(5);
+    expect(cases.filter((c) => c.startsWith("config-")).length).toBeGreaterThanOrEqual(8);
+    for (const c of cases) expect(readFileSync(join(SUITES, c, "expected"), "utf8").trim()).not.toBe("");
+  });
+
+  test("every case through `authspec run` from its folder: exit 2, exactly the expected problems, nothing sent, no stack trace", async () => {
+    const before = { requests: server.requests.length, connections: server.connections };
+    const argsOf = (c: string) => {
+      try {
+        return readFileSync(join(SUITES, c, "args"), "utf8").trimEnd().split("\n");
+      } catch {
+        return ["specs"];
+      }
+    };
+    const t = tempDir();
+    try {
+      const results = await pool(cases, 4, (c) =>
+        runCli(["run", ...argsOf(c), "--base-url", server.url, "--reporter", "console", "--reporter", `json:${t.path(`${c}.json`)}`], { cwd: join(SUITES, c) }),
+      );
+      cases.forEach((c, i) => {
+        const r = results[i]!;
+        const expected = readFileSync(join(SUITES, c, "expected"), "utf8").split("<bad-suites>").join(SUITES);
+        const lines = expected.trimEnd().split("\n");
+        const files = new Set(lines.map((l) => l.slice(0, l.indexOf(":"))));
+        const n = lines.length;
+        expect({ c, code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({
+          c, code: 2, stderr: "",
+          stdout: `${expected}\n${n} problem${n === 1 ? "" : "s"} in ${files.size} file${files.size === 1 ? "" : "s"}; nothing was sent\n`,
+        });
+        for (const line of lines) expect(line).toMatch(UNLOCATED.has(c) ? /^[^:]+: error / : /^[^:]+:\d+:\d+: error /);
+        expect(r.stdout).not.toMatch(STACK);
+        const report = JSON.parse(readFileSync(t.path(`${c}.json`), "utf8")) as RunResult;
+        expect(validateReport(report)).toBe(true);
+        expect(report.specs).toEqual([]);
+        expect(report.diagnostics).toHaveLength(n);
+      });
+    } finally {
+      t.cleanup();
+    }
+    expect({ requests: server.requests.length, connections: server.connections }).toEqual(before);
+  }, 120_000);
 });
 
 describe("BOM and CRLF", () => {

@@ -143,6 +143,72 @@ describe("hostile servers and network faults", () => {
     }
   });
 
+  test("trusted, the faults pass: a self-signed certificate with tls.ca, an expired one only with tls.insecure (with its warning)", async () => {
+    const TLS = join(ROOT, "fixtures/tls");
+    const one = (name: string, url: string, tls: string) =>
+      `name: ${name}\nsteps:\n  - name: ${name} step\n    request:\n      url: "${url}/"\n      timeout: 1500\n      tls: ${tls}\n    expect:\n      body: { $.ok: true }\n`;
+    const t = tempDir({
+      "a-self-signed-ca.yaml": one("self-signed with its cert as CA", f.selfSignedUrl, `{ ca: "${TLS}/self-signed.crt" }`),
+      "b-self-signed-other-ca.yaml": one("self-signed with another CA", f.selfSignedUrl, `{ ca: "${TLS}/demo-ca.crt" }`),
+      "c-expired-ca.yaml": one("expired with its issuer as CA", f.expiredUrl, `{ ca: "${TLS}/test-ca.crt" }`),
+      "d-expired-insecure.yaml": one("expired and insecure", f.expiredUrl, "{ insecure: true }"),
+      "e-self-signed-insecure.yaml": `${one("self-signed and insecure", f.selfSignedUrl, "{ insecure: true }")}  - name: again\n    request: { url: "${f.selfSignedUrl}/", tls: { insecure: true } }\n`,
+    });
+    try {
+      const r = await runCli(["run", ".", "--reporter", "console", "--reporter", `json:${t.path("r.json")}`], { cwd: t.dir });
+      expect(r.code).toBe(1);
+      const report = JSON.parse(readFileSync(t.path("r.json"), "utf8")) as RunResult;
+      expect(validateReport(report)).toBe(true);
+      expect(stepFailures(report)).toEqual({
+        "self-signed with its cert as CA": [],
+        // Trusting a CA never makes a certificate that CA did not issue pass, nor an expired one.
+        "self-signed with another CA": [`TLS certificate is self-signed and not trusted (${host(f.selfSignedUrl)}) [DEPTH_ZERO_SELF_SIGNED_CERT]`],
+        "expired with its issuer as CA": [`TLS certificate has expired (${host(f.expiredUrl)}) [CERT_HAS_EXPIRED]`],
+        "expired and insecure": [],
+        "self-signed and insecure": [],
+      });
+      // The warning: once per spec file that sets insecure, on stderr, never for the others.
+      expect(r.stderr).toBe(
+        "warning: d-expired-insecure.yaml: tls.insecure is set: server certificates are not verified\n" +
+          "warning: e-self-signed-insecure.yaml: tls.insecure is set: server certificates are not verified\n",
+      );
+    } finally {
+      t.cleanup();
+    }
+  }, 30_000);
+
+  test("trustRedirects: true carries Authorization and Cookie to another origin; by default neither a header nor `auth` does", async () => {
+    f.otherRequests.length = 0;
+    const step = (name: string, extra: string) =>
+      `  - name: ${name}\n    request:\n      url: "${f.url}/to-other"\n      followRedirects: true\n${extra}`;
+    const t = tempDir({
+      "r.yaml":
+        "name: trusted redirects\nsteps:\n" +
+        step("trusted headers", `      trustRedirects: true\n      headers: { Authorization: "Bearer trusted-secret", Cookie: "sid=trusted-cookie" }\n`) +
+        step("trusted auth", `      trustRedirects: true\n    auth: { basic: { username: u, password: trusted-pw } }\n`) +
+        step("default auth", `    auth: { basic: { username: u, password: untrusted-pw } }\n`) +
+        step("explicit false", `      trustRedirects: false\n    auth: { bearer: untrusted-bearer }\n`),
+    });
+    try {
+      const r = await run(["r.yaml"], { cwd: t.dir });
+      expect(r.specs[0]!.steps.map((s) => [s.name, s.status])).toEqual([
+        ["trusted headers", "passed"], ["trusted auth", "passed"], ["default auth", "passed"], ["explicit false", "passed"],
+      ]);
+      expect(f.otherRequests.map((q) => [q.headers.authorization ?? null, q.headers.cookie ?? null])).toEqual([
+        ["Bearer trusted-secret", "sid=trusted-cookie"],
+        [`Basic ${Buffer.from("u:trusted-pw").toString("base64")}`, null],
+        [null, null],
+        [null, null],
+      ]);
+      // The first hop (same origin) carried them every time.
+      expect(f.requests.filter((q) => q.url === "/to-other").slice(-2).map((q) => q.headers.authorization)).toEqual([
+        `Basic ${Buffer.from("u:untrusted-pw").toString("base64")}`, "Bearer untrusted-bearer",
+      ]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test("maxResponseSize: the body is never buffered past the limit, for an endless body, a 5 GB Content-Length and a gzip bomb", async () => {
     const t = tempDir({
       "a.yaml": spec("endless", `${f.url}/endless`),

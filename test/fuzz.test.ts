@@ -1,8 +1,10 @@
 // Property-based fuzzing (fast-check): generated and mutated specs, run against a server whose
 // responses are generated too. authspec must never throw, never exit with a code other than 0, 1 or 2,
 // and always write a JSON report valid against schemas/report.schema.json. Most cases run through the
-// library API in-process; a smaller number through the CLI. Seeds are fixed so a failure reproduces.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// library API in-process; a smaller number through the CLI. Suites are generated too: a config (defaults,
+// auth, environments, setup), specs with include steps and auth blocks, and the flows they include (cycles,
+// escapes and missing files among them). Seeds are fixed so a failure reproduces.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -232,6 +234,125 @@ const caseArb = (url: string): fc.Arbitrary<string> =>
   );
 
 // ---------------------------------------------------------------------------------------------
+// suites: a config, specs with includes and auth blocks, and flows
+
+/**
+ * The parts of a suite. With `bad`, any part may be wrong (garbage, an unknown enum value, a missing key, a
+ * cycle, an escape); without, every part is valid and only the values vary, so that suites reach the runner
+ * and the server (a suite has many parts: each one wrong now and then would leave no valid suite at all).
+ */
+function suiteArbs(url: string, bad: boolean) {
+  const or = <T, U>(ok: fc.Arbitrary<T>, wrong: fc.Arbitrary<U>): fc.Arbitrary<T | U> => (bad ? fc.oneof({ weight: 3, arbitrary: ok }, { weight: 1, arbitrary: wrong }) : ok);
+  const g = <T>(ok: fc.Arbitrary<T>) => or(ok, garbage);
+  // In the config only env.* / secrets.* and the config's own variables are known (`token` is one).
+  const configText = or(fc.oneof(fc.string({ maxLength: 12 }).filter((x) => !x.includes("${{")), fc.constantFrom("${{ env.FUZZ_ENV }}", "${{ secrets.FUZZ_SECRET }}", "${{ token }}")), fc.constantFrom("${{ nope }}", "${{ ", "${{ a + b }}"));
+  const authArb = (txt: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
+    or(
+      fc.oneof(
+        fc.record({
+          oauth2: fc.record(
+            {
+              grant: or(fc.constant("client_credentials"), fc.constantFrom("client_credential", "password", "refresh_token")),
+              tokenUrl: or(fc.constantFrom(`${url}/token`, "/token"), garbage),
+              clientId: g(fc.constantFrom("client", "c")),
+              clientSecret: txt,
+              clientAuth: or(fc.constantFrom("basic", "body"), fc.constant("post")),
+              scope: fc.string({ maxLength: 6 }),
+              params: fc.dictionary(fc.string({ minLength: 1, maxLength: 4 }), fc.oneof(txt, fc.integer()), { maxKeys: 2 }),
+              retryOn401: fc.boolean(),
+            },
+            { requiredKeys: ["tokenUrl", "clientId"] },
+          ),
+        }),
+        fc.record({ oauth2: fc.record({ grant: fc.constant("password"), tokenUrl: fc.constant(`${url}/token`), clientId: fc.constant("c"), username: txt, password: txt }) }),
+        fc.record({ basic: fc.record({ username: txt, password: txt }) }),
+        fc.record({ bearer: txt }),
+      ),
+      fc.oneof(fc.constantFrom({}, { basic: { username: "u", password: "p" }, bearer: "t" }, { basic: { username: "u" } }), garbage),
+    );
+  const tlsArb = or(fc.record({ insecure: fc.constant(false), ca: fc.constantFrom("missing.pem", "authspec.config.yaml"), passphrase: configText }, { requiredKeys: [] }), garbage);
+  const config = fc.record(
+    {
+      baseUrl: or(fc.constant(url), fc.constantFrom("${{ nope }}", 42)),
+      variables: or(fc.dictionary(ident, fc.oneof(jsonValue, fc.string({ maxLength: 8 }).filter((x) => !x.includes("${{"))), { maxKeys: 3 }).map((v) => ({ ...v, token: "t" })), fc.constantFrom({ "bad name": 1 }, [])),
+      defaults: fc.record(
+        {
+          headers: fc.dictionary(fc.constantFrom("x-a", "Authorization", "Cookie"), configText, { maxKeys: 2 }),
+          timeout: g(fc.integer({ min: 1, max: 2000 })),
+          followRedirects: g(fc.boolean()),
+          tls: tlsArb,
+          maxResponseSize: g(fc.integer({ min: 1, max: 100_000 })),
+        },
+        { requiredKeys: [] },
+      ),
+      auth: authArb(configText),
+      environments: g(fc.dictionary(fc.constantFrom("ci", "staging"), fc.record({ baseUrl: fc.constant(url), variables: fc.dictionary(ident, configText, { maxKeys: 2 }) }, { requiredKeys: [] }), { maxKeys: 2 })),
+      setup: or(fc.array(fc.constant("flows/setup.yaml"), { maxLength: 1 }), fc.constantFrom(["missing.yaml"], "flows/setup.yaml")),
+      teardown: or(fc.array(fc.constant("flows/setup.yaml"), { maxLength: 1 }), fc.constant(["missing.yaml"])),
+      jobs: or(fc.integer({ min: 1, max: 4 }), fc.constantFrom(0, "4")),
+    },
+    { requiredKeys: [] },
+  );
+  const includeStep = fc
+    .record(
+      {
+        include: or(fc.constantFrom("../flows/f.yaml", "../flows/g.yaml"), fc.constantFrom("../flows/missing.yaml", "../../outside.yaml", "/etc/hostname", "s0.yaml")),
+        name: fc.string({ minLength: 1, maxLength: 8 }),
+        variables: or(fc.dictionary(fc.constant("user"), validText, { maxKeys: 1 }), fc.constant({ unknown: 1 })),
+      },
+      { requiredKeys: ["include"] },
+    )
+    .chain((st) => (bad ? fc.nat(5).map((k) => (k === 0 ? { ...st, request: { url: "/x" } } : st)) : fc.constant(st)));
+  const spec = fc
+    .tuple(validSpecArb(url), fc.array(fc.tuple(fc.nat(4), includeStep), { maxLength: 2 }), fc.option(authArb(validText), { nil: undefined }), fc.array(fc.tuple(fc.nat(4), authArb(validText)), { maxLength: 2 }), fc.option(tlsArb, { nil: undefined, freq: 4 }))
+    .map(([sp, includes, auth, stepAuths, tls]) => {
+      const steps: unknown[] = [...sp.steps];
+      for (const [at, a] of stepAuths) steps[at % steps.length] = { ...(steps[at % steps.length] as object), auth: a };
+      for (const [at, inc] of includes) steps.splice(at % (steps.length + 1), 0, inc);
+      return { ...sp, ...(auth !== undefined ? { auth } : {}), ...(tls !== undefined ? { defaults: { tls } } : {}), steps };
+    });
+  const flow = (other: string | undefined) =>
+    fc.record({ includeOther: fc.boolean(), capture: fc.boolean(), status: fc.constantFrom(200, "2xx", "4xx") }).map(({ includeOther, capture, status }) => ({
+      name: "flow",
+      variables: { user: "u" },
+      steps: [
+        { name: "flow step", request: { url: `${url}/flow`, headers: { "x-user": "${{ user }}" } }, expect: { status }, ...(capture ? { capture: { token: "$.token" } } : {}) },
+        ...(includeOther && other ? [{ include: other }] : []),
+      ],
+    }));
+  const maybeMutated = <T>(arb: fc.Arbitrary<T>) => or(arb.map(toYaml), fc.tuple(arb, fc.array(mutation, { minLength: 1, maxLength: 2 })).map(([x, ms]) => mutate(toYaml(x), ms)));
+  return fc.record({
+    config: fc.option(maybeMutated(config), { nil: undefined, freq: 5 }),
+    specs: fc.array(maybeMutated(spec), { minLength: 1, maxLength: 3 }),
+    // f may include g; g includes nothing, or (bad) itself: a cycle; the setup flow includes nothing.
+    flows: fc.record({ f: flow("g.yaml").map(toYaml), g: or(flow(undefined), flow("g.yaml")).map(toYaml), setup: flow(undefined).map(toYaml) }),
+  });
+}
+
+interface SuiteCase {
+  config?: string;
+  specs: string[];
+  flows: { f: string; g: string; setup: string };
+}
+
+const suiteCaseArb = (url: string): fc.Arbitrary<SuiteCase> => fc.oneof(suiteArbs(url, false), suiteArbs(url, true));
+
+/** Responses for suites: those of replyArb, or a token response (so that auth.oauth2 gets a token). */
+const suiteReplyArb = fc.oneof(
+  replyArb,
+  fc.record({
+    status: fc.constant(200),
+    contentType: fc.constant("application/json"),
+    gzip: fc.constant(false),
+    body: fc.constantFrom(
+      Buffer.from('{"access_token":"at-fuzz-0123456789","token_type":"Bearer","expires_in":60,"refresh_token":"rt-fuzz-9876543210","token":"tok-123456"}'),
+      Buffer.from('{"access_token":"at-fuzz-0123456789","token_type":"mac","expires_in":"soon"}'),
+      Buffer.from('{"error":"invalid_client","error_description":"no"}'),
+    ),
+  }),
+);
+
+// ---------------------------------------------------------------------------------------------
 
 let server: TestServer;
 let reply: Reply = { status: 200, gzip: false, body: Buffer.from("{}") };
@@ -307,6 +428,66 @@ describe("fuzz", () => {
     expect(codes.get(1)).toBeGreaterThan(100);
     expect(codes.get(0)).toBeGreaterThan(0);
     expect(server.requests.length).toBeGreaterThan(100);
+  }, 120_000);
+
+  test("suites in-process: generated configs, include steps and auth blocks never throw; exit code 0, 1 or 2, a valid JSON report every time", async () => {
+    let n = 0;
+    const suiteCodes = new Map<number, number>();
+    const before = server.requests.length;
+    await fc.assert(
+      fc.asyncProperty(suiteCaseArb(server.url), suiteReplyArb, async (c, r) => {
+        reply = r;
+        const d = join(dir, `suite-${n++}`);
+        mkdirSync(join(d, "specs"), { recursive: true });
+        mkdirSync(join(d, "flows"), { recursive: true });
+        if (c.config !== undefined) writeFileSync(join(d, "authspec.config.yaml"), c.config);
+        c.specs.forEach((text, i) => writeFileSync(join(d, "specs", `s${i}.yaml`), text));
+        writeFileSync(join(d, "flows", "f.yaml"), c.flows.f);
+        writeFileSync(join(d, "flows", "g.yaml"), c.flows.g);
+        writeFileSync(join(d, "flows", "setup.yaml"), c.flows.setup);
+        const reportFile = join(d, "report.json");
+        const redactor = new Redactor();
+        const result = await run(["specs"], { cwd: d, env: ENV, redactor, reporters: [new JsonReporter(new Output(redactor, reportFile), VERSION)], timeoutMs: 2000, jobs: 2 });
+        expect([0, 1, 2]).toContain(result.exitCode);
+        suiteCodes.set(result.exitCode, (suiteCodes.get(result.exitCode) ?? 0) + 1);
+        const written = readFileSync(reportFile, "utf8");
+        const report = JSON.parse(written) as unknown;
+        if (!validateReport(report)) throw new Error(`invalid report: ${JSON.stringify(validateReport.errors)}\n${JSON.stringify(c)}`);
+        for (const secret of ["fuzz-secret-value", "at-fuzz-0123456789", "rt-fuzz-9876543210"]) expect(written).not.toContain(secret);
+      }),
+      { numRuns: 300, seed: 1204 },
+    );
+    // The suites reached the runner and the server (token requests included), not only validation.
+    expect(suiteCodes.get(2)).toBeGreaterThan(30);
+    expect(suiteCodes.get(1)).toBeGreaterThan(30);
+    expect(server.requests.length - before).toBeGreaterThan(100);
+    expect(server.requests.some((q) => q.url === "/token" && q.method === "POST")).toBe(true);
+    expect(server.requests.some((q) => q.url === "/flow")).toBe(true);
+  }, 120_000);
+
+  test("suites through the CLI (--config, --jobs 4, --env): exit code 0, 1 or 2, a valid JSON report, never a stack trace", async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(suiteCaseArb(server.url), suiteReplyArb, fc.boolean(), async (c, r, withEnv) => {
+        reply = r;
+        const d = join(dir, `cli-suite-${n++}`);
+        mkdirSync(join(d, "specs"), { recursive: true });
+        mkdirSync(join(d, "flows"), { recursive: true });
+        writeFileSync(join(d, "suite.yaml"), c.config ?? "");
+        c.specs.forEach((text, i) => writeFileSync(join(d, "specs", `s${i}.yaml`), text));
+        writeFileSync(join(d, "flows", "f.yaml"), c.flows.f);
+        writeFileSync(join(d, "flows", "g.yaml"), c.flows.g);
+        writeFileSync(join(d, "flows", "setup.yaml"), c.flows.setup);
+        const reportFile = join(d, "report.json");
+        const args = ["run", "specs", "--config", "suite.yaml", "--jobs", "4", "--reporter", "console", "--reporter", `json:${reportFile}`, "--timeout", "2000", ...(withEnv ? ["--env", "ci"] : [])];
+        const res = await runCli(args, { cwd: d, env: ENV });
+        expect([0, 1, 2]).toContain(res.code);
+        expect(res.stdout + res.stderr).not.toMatch(/internal error|\n\s+at .+:\d+:\d+/);
+        const report = JSON.parse(readFileSync(reportFile, "utf8")) as unknown;
+        if (!validateReport(report)) throw new Error(`invalid report: ${JSON.stringify(validateReport.errors)}`);
+      }),
+      { numRuns: 12, seed: 1205 },
+    );
   }, 120_000);
 
   test("through the CLI: exit code 0, 1 or 2 and a valid JSON report, never a stack trace", async () => {

@@ -384,6 +384,20 @@ ${[1, 2, 3].map((i) => `  - { name: plain ${i}, request: { url: "\${{ env.APP }}
     expect(failures(r)).toEqual([]);
     expect(seen).toEqual([`CONNECT 127.0.0.1:${new URL(app.url).port}`]);
   });
+
+  test("through the proxy the server's certificate is still verified end to end (the proxy only tunnels): an untrusted one fails", async () => {
+    process.env.HTTPS_PROXY = proxyUrl;
+    delete process.env.NO_PROXY;
+    delete process.env.no_proxy;
+    seen.length = 0;
+    const spec = `name: proxied tls
+steps:
+  - { name: untrusted, request: { url: "\${{ env.TLS }}/x" } }
+`;
+    const r = await runSpecs({ "p.yaml": spec }, { TLS: tlsUrl });
+    expect(failures(r)).toEqual([`untrusted: TLS certificate is self-signed and not trusted (127.0.0.1:${new URL(tlsUrl).port}) [DEPTH_ZERO_SELF_SIGNED_CERT]`]);
+    expect(seen).toEqual([`CONNECT 127.0.0.1:${new URL(tlsUrl).port}`]);
+  });
 });
 
 describe("expect.jwt without a server: secrets, PEM keys, exp and nbf", () => {
@@ -438,6 +452,37 @@ ${step("not a jwt", "none", `{ token: $.token }`)}`,
       expect(msgs).toHaveLength(4);
       for (const t of Object.values(tokens)) expect(redactor.redact(t)).toBe("***");
       expect(redactor.redact(SECRET)).toBe("***");
+    } finally {
+      await jwtServer.close();
+    }
+  });
+});
+
+describe("expect.jwt refuses forged tokens", () => {
+  test("alg none, and an HS256 token keyed with the public key (algorithm confusion), fail verification", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("RS256");
+    const pem = await exportSPKI(publicKey);
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const claims = { sub: "mallory", exp: Math.floor(Date.now() / 1000) + 600 };
+    const tokens = {
+      genuine: await new SignJWT(claims).setProtectedHeader({ alg: "RS256" }).sign(privateKey),
+      none: `${b64({ alg: "none", typ: "JWT" })}.${b64(claims)}.`,
+      confused: await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(pem)),
+    };
+    const jwtServer = await startServer((req, res) => json(res, 200, { t: tokens[new URL(req.url!, "http://x").pathname.slice(1) as keyof typeof tokens] }));
+    try {
+      const step = (name: string, verify: string) => `  - name: ${name}\n    request: { url: "${jwtServer.url}/${name.split(" ")[0]}" }\n    expect:\n      jwt: { token: $.t, verify: ${verify} }\n`;
+      const specs: Record<string, string> = {};
+      for (const [i, [name, verify]] of ([
+        ["genuine with the key", "{ publicKey: \"${{ key }}\" }"],
+        ["none with the key", "{ publicKey: \"${{ key }}\" }"],
+        ["none with a secret", "{ secret: some-shared-secret }"],
+        ["confused with the key", "{ publicKey: \"${{ key }}\" }"],
+      ] as const).entries())
+        specs[`${i}.yaml`] = `name: s${i}\nvariables: { key: ${JSON.stringify(pem)} }\nsteps:\n${step(name, verify)}`;
+      const msgs = failures(await runSpecs(specs));
+      expect(msgs.map((m) => m.replace(/: jwt: .*/, ""))).toEqual(["none with the key", "none with a secret", "confused with the key"]);
+      for (const m of msgs) expect(m).toMatch(/: jwt: .*\[ERR_[A-Z_]+\]$/);
     } finally {
       await jwtServer.close();
     }

@@ -74,3 +74,19 @@ describe("status expectations", () => {
     expect(statusMatches(401, 401)).toBe(true);
   });
 });
+
+describe("values shown in failure messages", () => {
+  test("a long secret value is masked before it is cut (a cut secret would keep its first part in the clear)", async () => {
+    const { Redactor } = await import("../src/mask.js");
+    const secret = "s3cr3t-".repeat(30);
+    const r = new Redactor();
+    r.add(secret);
+    const mask = (s: string) => r.redact(s);
+    // Without the mask the message holds the secret's first 120 characters, which the output's redaction
+    // can no longer recognise.
+    const [unmasked] = checkMatcher(v(`Bearer ${secret}`), "nobody");
+    expect(r.redact(unmasked!)).toContain("s3cr3t-s3cr3t-");
+    expect(checkMatcher(v(`Bearer ${secret}`), "nobody", false, mask)).toEqual(['expected "nobody", got "Bearer ***"']);
+    expect(checkMatcher(v({ token: secret, n: 1 }), { type: "string" }, false, mask)).toEqual(['expected type string, got object {"token":"***","n":1}']);
+  });
+});

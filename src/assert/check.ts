@@ -3,7 +3,7 @@ import type { HttpResponse } from "../http/client.js";
 import type { Capture, Expect, StatusExpectation } from "../spec/types.js";
 import type { Failure } from "../run/results.js";
 import { select, type Selected } from "./jsonpath.js";
-import { checkMatcher, regex, show } from "./matchers.js";
+import { checkMatcher, regex, show, type Mask } from "./matchers.js";
 import { checkSchema } from "./schema.js";
 import { stringify } from "../template/template.js";
 
@@ -60,8 +60,11 @@ export function statusMatches(status: number, expected: StatusExpectation | unde
 const describeStatus = (e: StatusExpectation | undefined) =>
   e === undefined ? "2xx" : Array.isArray(e) ? `one of ${e.join(", ")}` : String(e);
 
-/** Check every expectation (not only the first failing one). `schema` is the unrendered expect.schema. */
-export function checkExpectations(view: ResponseView, expect: Expect | undefined): Failure[] {
+/**
+ * Check every expectation (not only the first failing one). `schema` is the unrendered expect.schema.
+ * `mask` (the run's Redactor) masks secrets in the values shown before they are cut.
+ */
+export function checkExpectations(view: ResponseView, expect: Expect | undefined, mask?: Mask): Failure[] {
   const res = view.res;
   const failures: Failure[] = [];
   if (!statusMatches(res.status, expect?.status))
@@ -69,7 +72,7 @@ export function checkExpectations(view: ResponseView, expect: Expect | undefined
   if (!expect) return failures;
   for (const [name, matcher] of Object.entries(expect.headers ?? {})) {
     const v = view.header(name);
-    for (const m of checkMatcher({ exists: v !== undefined, value: v }, matcher, true))
+    for (const m of checkMatcher({ exists: v !== undefined, value: v }, matcher, true, mask))
       failures.push({ kind: "header", target: name, message: `header ${name}: ${m}` });
   }
   const bodyChecks = Object.entries(expect.body ?? {});
@@ -85,7 +88,7 @@ export function checkExpectations(view: ResponseView, expect: Expect | undefined
           failures.push({ kind: "body", target: path, message: `${path}: ${(e as Error).message}` });
           continue;
         }
-        for (const m of checkMatcher(selected, matcher)) failures.push({ kind: "body", target: path, message: `${path}: ${m}` });
+        for (const m of checkMatcher(selected, matcher, false, mask)) failures.push({ kind: "body", target: path, message: `${path}: ${m}` });
       }
       if (expect.schema !== undefined)
         for (const m of checkSchema(expect.schema, json.value)) failures.push({ kind: "schema", message: `schema: ${m}` });
@@ -97,7 +100,7 @@ export function checkExpectations(view: ResponseView, expect: Expect | undefined
 }
 
 /** Read one capture. Returns the value, or a failure. */
-export function readCapture(view: ResponseView, name: string, capture: Capture): { value: unknown } | Failure {
+export function readCapture(view: ResponseView, name: string, capture: Capture, mask?: Mask): { value: unknown } | Failure {
   const fail = (message: string): Failure => ({ kind: "capture", target: name, message: `capture ${name}: ${message}` });
   const spec = typeof capture === "string" ? { jsonpath: capture } : capture;
   let value: unknown;
@@ -117,7 +120,7 @@ export function readCapture(view: ResponseView, name: string, capture: Capture):
   if (spec.regex !== undefined) {
     const text = stringify(value);
     const m = regex(spec.regex).exec(text);
-    if (!m) return fail(`/${spec.regex}/ does not match ${show(text, 80)}`);
+    if (!m) return fail(`/${spec.regex}/ does not match ${show(text, 80, mask)}`);
     value = m[1] ?? m[0];
   }
   return { value };

@@ -4,9 +4,9 @@ import { toughCookie } from "../http/cookies.js";
 import type { CookieExpect } from "../spec/types.js";
 import type { Failure } from "../run/results.js";
 import type { ResponseView } from "./check.js";
-import { checkMatcher } from "./matchers.js";
+import { checkMatcher, type Mask } from "./matchers.js";
 
-export async function checkCookies(view: ResponseView, expected: Record<string, CookieExpect>): Promise<Failure[]> {
+export async function checkCookies(view: ResponseView, expected: Record<string, CookieExpect>, mask?: Mask): Promise<Failure[]> {
   const { Cookie } = await toughCookie();
   const raw = view.res.headers["set-cookie"];
   const set = new Map<string, Cookie>();
@@ -23,7 +23,7 @@ export async function checkCookies(view: ResponseView, expected: Record<string, 
       if (!wantsAbsent) fail(`the response sets no cookie ${name}${set.size ? ` (it sets ${[...set.keys()].join(", ")})` : ""}`);
       continue;
     }
-    if (exp.value !== undefined) for (const m of checkMatcher({ exists: true, value: c.value }, exp.value, true)) fail(m);
+    if (exp.value !== undefined) for (const m of checkMatcher({ exists: true, value: c.value }, exp.value, true, mask)) fail(m);
     if (exp.httpOnly !== undefined && c.httpOnly !== exp.httpOnly) fail(`expected ${exp.httpOnly ? "" : "no "}HttpOnly attribute`);
     if (exp.secure !== undefined && c.secure !== exp.secure) fail(`expected ${exp.secure ? "" : "no "}Secure attribute`);
     if (exp.sameSite !== undefined) {

@@ -77,7 +77,7 @@ export async function checkJwt(view: ResponseView, exp: JwtExpect, ctx: JwtConte
 
   for (const [claim, matcher] of Object.entries(exp.claims ?? {})) {
     const exists = Object.prototype.hasOwnProperty.call(payload, claim);
-    for (const m of checkMatcher({ exists, value: payload[claim] }, matcher)) fail(`claim ${claim}: ${m}`, claim);
+    for (const m of checkMatcher({ exists, value: payload[claim] }, matcher, false, (s) => ctx.redactor.redact(s))) fail(`claim ${claim}: ${m}`, claim);
   }
 
   const skew = exp.clockSkew ?? DEFAULT_SKEW_S;

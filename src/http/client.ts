@@ -229,7 +229,10 @@ function describeFailure(e: unknown, req: HttpRequest, durationMs: number): Netw
   }
   if (err.name === "AbortError" || code === "ABORT_ERR") code = "ERR_ABORTED";
   if (err.name === "MaxRedirectsError") code = "ERR_TOO_MANY_REDIRECTS";
-  const what = CODES[code] ?? (err.message || "request failed").split("\n")[0]!;
+  // hpagent reports a proxy that refuses the CONNECT tunnel as a plain "Bad response: 407" error.
+  const proxyStatus = /^Bad response: (\d{3})$/.exec(err.message ?? "")?.[1];
+  if (proxyStatus) code = "ERR_PROXY_CONNECT";
+  const what = proxyStatus ? `${CODES[code]}: CONNECT answered ${proxyStatus}` : (CODES[code] ?? (err.message || "request failed").split("\n")[0]!);
   let host = "";
   try {
     host = ` (${new URL(req.url).host})`;

@@ -57,8 +57,9 @@ export async function expandPaths(paths: readonly string[], cwd = process.cwd())
   return out;
 }
 
-/** The name a file is shown under: relative to the working directory when inside it. */
+/** The name a file is shown under: relative to the working directory when inside it (the directory itself is `.`). */
 export function displayPath(abs: string, cwd = process.cwd()): string {
   const rel = relative(cwd, abs);
+  if (rel === "") return ".";
   return rel && !rel.startsWith("..") ? rel.split("\\").join("/") : abs;
 }

@@ -13,6 +13,7 @@ import { explainTokenError, prepareRequest, RunAuth, tokenStepRequest, type TlsS
 import { SpecCookies } from "../http/cookies.js";
 import { checkCookies } from "../assert/cookies.js";
 import { checkJwt } from "../assert/jwt.js";
+import { registerSecretValues } from "../assert/secret-values.js";
 import { cutAt } from "../text.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -309,12 +310,14 @@ async function runStep(frame: Frame, step: RequestStep, name: string, line: numb
     const j = view.json();
     return j.ok ? j.value : undefined;
   });
-  r.failures.push(...checkExpectations(view, expect));
+  registerSecretValues(view, step.capture, expect?.jwt, ctx.redactor);
+  const mask = (text: string) => ctx.redactor.redact(text);
+  r.failures.push(...checkExpectations(view, expect, mask));
   if (step.oauth2 && expect?.status === undefined) explainTokenError(r.failures, res, request.url);
-  if (expect?.cookies) r.failures.push(...(await checkCookies(view, expect.cookies)));
+  if (expect?.cookies) r.failures.push(...(await checkCookies(view, expect.cookies, mask)));
   if (expect?.jwt) r.failures.push(...(await checkJwt(view, expect.jwt, { redactor: ctx.redactor, jwks: auth.jwks, timeoutMs: request.timeoutMs, tls: request.tls })));
   for (const [name, capture] of Object.entries(step.capture ?? {})) {
-    const got = readCapture(view, name, capture);
+    const got = readCapture(view, name, capture, mask);
     if ("kind" in got) {
       r.failures.push(got);
       continue;

@@ -57,7 +57,7 @@ export function loadConfig(opts: ConfigOptions): { config: SuiteConfig; diagnost
   const abs = opts.configPath !== undefined ? resolve(cwd, opts.configPath) : resolve(cwd, CONFIG_FILE);
   if (opts.configPath === undefined && !existsSync(abs)) {
     if (opts.envName === undefined) return { config: empty(cwd), diagnostics: [] };
-    return { config: empty(cwd), diagnostics: [{ file: "authspec", line: 0, col: 0, message: `--env ${opts.envName}: environments are defined in ${CONFIG_FILE}, and there is none in ${displayPath(cwd, cwd) || "."}` }] };
+    return { config: empty(cwd), diagnostics: [{ file: "authspec", line: 0, col: 0, message: `--env ${opts.envName}: environments are defined in ${CONFIG_FILE}, and there is none in ${displayPath(cwd, cwd)}` }] };
   }
   const file = displayPath(abs, cwd);
   const root = dirname(abs);

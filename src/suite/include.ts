@@ -69,7 +69,7 @@ export class Includes implements IncludeResolver {
     const show = (p: string) => displayPath(p, this.cwd);
     const rel = relative(this.root, abs);
     if (rel === "" || rel.startsWith("..") || isAbsolute(rel))
-      return { problem: `include \`${target}\` resolves to ${show(abs)}, outside the suite root ${show(this.root) || "."}: an included file must be inside it` };
+      return { problem: `include \`${target}\` resolves to ${show(abs)}, outside the suite root (${show(this.root)}): an included file must be inside it` };
     const at = this.stack.indexOf(abs);
     if (at >= 0) return { problem: `include cycle: ${[...this.stack.slice(at), abs].map(show).join(" → ")}` };
     let flow = this.flows.get(abs);
