@@ -1,6 +1,6 @@
 // --env-file: KEY=VALUE lines (dotenv style), visible as env.KEY and secrets.KEY.
 import { readFileSync } from "node:fs";
-import { UsageError } from "./errors.js";
+import { fileProblem, UsageError } from "./errors.js";
 
 export function parseEnvFile(text: string, file: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -25,7 +25,7 @@ export function readEnvFile(file: string): Record<string, string> {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new UsageError(`cannot read --env-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`cannot read --env-file ${file}: ${fileProblem(e)}`);
   }
   return parseEnvFile(text, file);
 }

@@ -38,3 +38,21 @@ export class UsageError extends Error {
 }
 
 export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+const FILE_CODES: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EISDIR: "it is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EEXIST: "a file is in the way of a directory",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+};
+
+/** Why a file could not be read or written, in words, with the system's code: "no such file (ENOENT)". */
+export function fileProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === undefined) return (e as Error)?.message ?? String(e);
+  return FILE_CODES[code] ? `${FILE_CODES[code]} (${code})` : code;
+}

@@ -37,11 +37,11 @@ describe("authspec CLI", () => {
     expect((await runCli([])).code).toBe(2);
     const noEnvFile = await runCli(["run", "specs", "--env-file", "nope.env"], { env: env() });
     expect(noEnvFile.code).toBe(2);
-    expect(noEnvFile.stdout).toContain("authspec: error cannot read --env-file nope.env: ENOENT");
+    expect(noEnvFile.stdout).toContain("authspec: error cannot read --env-file nope.env: no such file (ENOENT)");
     // A report path below a regular file cannot be created.
     const unwritable = await runCli(["run", "specs/login.yaml", "--reporter", "json:package.json/r.json"], { env: env() });
     expect(unwritable.code).toBe(2);
-    expect(unwritable.stderr).toMatch(/^authspec: cannot write the report package\.json\/r\.json: E[A-Z]+\n$/);
+    expect(unwritable.stderr).toMatch(/^authspec: cannot write the report package\.json\/r\.json: [a-z ]+ \(E[A-Z]+\)\n$/);
   });
 
   test("validate: exit 0 for the examples, 2 with file:line:col for broken files", async () => {

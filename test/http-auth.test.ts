@@ -241,7 +241,7 @@ steps:
     const msgs = failures(r);
     expect(msgs[0]).toMatch(/^without one: .*(certificate|reset|socket hang up|ECONNRESET|closed)/i);
     expect(msgs[1]).toMatch(/^untrusted: TLS certificate (could not be verified|chain)/);
-    expect(msgs[2]).toBe("missing: tls.ca: cannot read nope.pem (no such file)");
+    expect(msgs[2]).toBe("missing: tls.ca: cannot read nope.pem: no such file (ENOENT)");
     expect(msgs).toHaveLength(3);
     expect(r.specs[0]!.steps[0]!.status).toBe("passed");
     // A new run (a kept-alive connection made with the right passphrase would be reused, as Node's agent does).

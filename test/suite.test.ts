@@ -267,7 +267,7 @@ steps:
     await inDir(files, async (dir) => {
       const v = await validate(["a.yaml"], { cwd: dir });
       const shown = v.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.message}`);
-      expect(shown).toContain("a.yaml:4:14 cannot read the included file flows/nope.yaml: ENOENT");
+      expect(shown).toContain("a.yaml:4:14 cannot read the included file flows/nope.yaml: no such file (ENOENT)");
       expect(shown).toContain("a.yaml:6:18 `flows/login.yaml` has no variable `usr`: declare it in that file's `variables` (with a default) to pass it in");
       expect(shown).toContain("a.yaml:8:5 an include step has no `request`: it runs the steps of the included file (use a separate step for a request)");
     });

@@ -1,5 +1,6 @@
 // TLS options of a request: `tls` on the request, else the spec's `defaults.tls`. Paths are relative to
 // the spec file; the files are read once per run. `insecure: true` is honoured with a warning.
+import { fileProblem } from "../errors.js";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { TlsOptions } from "../spec/types.js";
@@ -19,8 +20,7 @@ export class TlsFiles {
         try {
           text = readFileSync(abs, "utf8");
         } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          throw new Error(`tls.${what}: cannot read ${p}${code === "ENOENT" ? " (no such file)" : code ? ` (${code})` : ""}`);
+          throw new Error(`tls.${what}: cannot read ${p}: ${fileProblem(e)}`);
         }
         this.files.set(abs, text);
       }

@@ -3,7 +3,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Redactor } from "../mask.js";
-import { UsageError } from "../errors.js";
+import { fileProblem, UsageError } from "../errors.js";
 import type { Exchange } from "../run/runner.js";
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
 import type { LoadedSpec } from "../validate/validate.js";
@@ -66,7 +66,7 @@ export class Output {
       (this.started ? appendFileSync : writeFileSync)(this.file, safe);
       this.started = true;
     } catch (e) {
-      throw new UsageError(`cannot write the report ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`cannot write the report ${this.file}: ${fileProblem(e)}`);
     }
   }
 
@@ -83,7 +83,7 @@ export class Output {
       mkdirSync(dirname(this.file), { recursive: true });
       (opts.append ? appendFileSync : writeFileSync)(this.file, text);
     } catch (e) {
-      throw new UsageError(`cannot write the report ${this.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UsageError(`cannot write the report ${this.file}: ${fileProblem(e)}`);
     }
   }
 }

@@ -3,7 +3,7 @@
 // validator, then the template checks, each problem as file:line:col.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import type { Diagnostic } from "../errors.js";
+import { fileProblem, type Diagnostic } from "../errors.js";
 import { displayPath } from "../load/files.js";
 import { locate, parseSource, pointer } from "../load/source.js";
 import type { Auth, Defaults, SuiteConfigFile } from "../spec/types.js";
@@ -65,7 +65,7 @@ export function loadConfig(opts: ConfigOptions): { config: SuiteConfig; diagnost
   try {
     text = readFileSync(abs, "utf8");
   } catch (e) {
-    return { config: empty(root), diagnostics: [{ file, line: 0, col: 0, message: `cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }] };
+    return { config: empty(root), diagnostics: [{ file, line: 0, col: 0, message: `cannot read the config file: ${fileProblem(e)}` }] };
   }
   const parsed = parseSource(file, text);
   // An empty config file is an empty config (parseSource's "empty file" message is about specs).

@@ -3,7 +3,7 @@
 // at the `include:` that causes them, and the runner gets each included file already loaded.
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import type { Diagnostic } from "../errors.js";
+import { fileProblem, type Diagnostic } from "../errors.js";
 import { displayPath } from "../load/files.js";
 import type { IncludeHost } from "../validate/semantic.js";
 import { loadedSpec, validateText, type IncludeResolver, type LoadedSpec } from "../validate/validate.js";
@@ -78,7 +78,7 @@ export class Includes implements IncludeResolver {
       try {
         text = readFileSync(abs, "utf8");
       } catch (e) {
-        return { problem: `cannot read the included file ${show(abs)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+        return { problem: `cannot read the included file ${show(abs)}: ${fileProblem(e)}` };
       }
       const file = show(abs);
       const r = this.within(abs, (host) => validateText(file, text, this.known, host));

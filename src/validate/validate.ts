@@ -1,6 +1,6 @@
 // Validate: parse and check every file before anything is sent.
 import { readFile } from "node:fs/promises";
-import { sortDiagnostics, type Diagnostic } from "../errors.js";
+import { fileProblem, sortDiagnostics, type Diagnostic } from "../errors.js";
 import { displayPath, expandPaths } from "../load/files.js";
 import { lazySource, locate, parseSource, positionOf, type Source } from "../load/source.js";
 import type { Spec } from "../spec/types.js";
@@ -112,7 +112,7 @@ export async function validateFiles(paths: readonly string[], opts: ValidateOpti
     const file = displayPath(absPath, cwd);
     const text = texts[i]!;
     if (text instanceof Error) {
-      diagnostics.push({ file, line: 0, col: 0, message: `cannot read file: ${text.message}` });
+      diagnostics.push({ file, line: 0, col: 0, message: `cannot read the file: ${fileProblem(text)}` });
       return;
     }
     if (typeof text === "object") {
