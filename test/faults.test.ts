@@ -243,6 +243,25 @@ describe("hostile servers and network faults", () => {
     }
   });
 
+  test("a token step takes the spec's defaults too: maxResponseSize and timeout", async () => {
+    const token = (name: string, path: string) => `name: ${name}
+defaults: { maxResponseSize: 1000, timeout: 300 }
+steps:
+  - name: ${name}
+    oauth2: { tokenUrl: "${f.url}${path}", clientId: c, clientSecret: token-limit-secret }
+`;
+    const t = tempDir({ "a.yaml": token("endless token response", "/endless"), "b.yaml": token("never answered", "/hang") });
+    try {
+      const r = await run(["."], { cwd: t.dir });
+      expect(stepFailures(r)).toEqual({
+        "endless token response": ["response body larger than maxResponseSize (1000 bytes): more than 1000 bytes received"],
+        "never answered": [expect.stringMatching(/^timed out after 300 ms/)],
+      });
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test("maxResponseSize: positive whole bytes only, in the spec, the API and the CLI", async () => {
     const bad = await run(["specs"], { cwd: ROOT, maxResponseSize: 0 });
     expect(bad.exitCode).toBe(2);

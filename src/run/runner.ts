@@ -3,7 +3,7 @@ import { SECRET_HEADERS, type Redactor } from "../mask.js";
 import { NetworkFailure, type HttpClient, type HttpRequest, type HttpResponse, type Method } from "../http/client.js";
 import { checkExpectations, readCapture, ResponseView } from "../assert/check.js";
 import { render, renderText, type Ref, type Scope } from "../template/template.js";
-import { isRequestStep, type Auth, type Defaults, type Expect, type RequestStep, type Scalar, type Step, type TlsOptions } from "../spec/types.js";
+import { isRequestStep, type Auth, type Defaults, type Expect, type RequestSpec, type RequestStep, type Scalar, type Step, type TlsOptions } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
 import { joinUrl } from "./url.js";
@@ -211,7 +211,10 @@ async function runInclude(frame: Frame, step: Step, flow: LoadedSpec, name: stri
 
 function buildRequest(step: RequestStep, frame: Frame, ctx: RunContext): HttpRequest {
   const { scope, baseUrl, defaults } = frame;
-  if (step.oauth2) return tokenStepRequest(step, scope, baseUrl, ctx.redactor, ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  if (step.oauth2) {
+    const l = limits(undefined, defaults, ctx);
+    return { ...tokenStepRequest(step, scope, baseUrl, ctx.redactor, l.timeoutMs), ...l };
+  }
   const rq = step.request!;
   const headers: Record<string, string> = {};
   defaultHeaders(headers, ctx.suite?.defaults, scope);
@@ -231,16 +234,24 @@ function buildRequest(step: RequestStep, frame: Frame, ctx: RunContext): HttpReq
   const query = rq.query ? (render(rq.query, scope) as Record<string, Scalar>) : undefined;
   const url = joinUrl(baseUrl, renderText(rq.url, scope), query);
   for (const [k, v] of Object.entries(headers)) if (SECRET_HEADERS.has(k)) ctx.redactor.addHeader(k, v);
-  // Like the timeout: the request's own value, the spec's defaults, --max-response-size, the config's defaults.
-  const maxResponseSize = rq.maxResponseSize ?? defaults?.maxResponseSize ?? ctx.maxResponseSize ?? ctx.suite?.defaults?.maxResponseSize;
   return {
     method: (rq.method ?? "GET") as Method,
     url,
     headers,
     body,
-    // A request's own value, then the spec's defaults, --timeout, the config's defaults.
-    timeoutMs: rq.timeout ?? defaults?.timeout ?? ctx.timeoutMs ?? ctx.suite?.defaults?.timeout ?? DEFAULT_TIMEOUT_MS,
+    ...limits(rq, defaults, ctx),
     followRedirects: rq.followRedirects ?? defaults?.followRedirects ?? ctx.suite?.defaults?.followRedirects ?? false,
+  };
+}
+
+/**
+ * Timeout and body limit of a request (or a token step): the request's own value, then the spec's
+ * defaults, the run's (--timeout, --max-response-size), the config's defaults.
+ */
+function limits(rq: RequestSpec | undefined, defaults: Defaults | undefined, ctx: RunContext): { timeoutMs: number; maxResponseSize?: number } {
+  const maxResponseSize = rq?.maxResponseSize ?? defaults?.maxResponseSize ?? ctx.maxResponseSize ?? ctx.suite?.defaults?.maxResponseSize;
+  return {
+    timeoutMs: rq?.timeout ?? defaults?.timeout ?? ctx.timeoutMs ?? ctx.suite?.defaults?.timeout ?? DEFAULT_TIMEOUT_MS,
     ...(maxResponseSize !== undefined ? { maxResponseSize } : {}),
   };
 }
