@@ -45,6 +45,8 @@ export interface RunOptions {
   grep?: string;
   /** --tag NAME (repeatable): specs with at least one of these tags. */
   tags?: string[];
+  /** Warnings and notes (tls.insecure, a selection that left no spec), already masked. Default: standard error. */
+  warn?: (message: string) => void;
 }
 
 export type ValidateOptions = SuiteValidateOptions;
@@ -99,6 +101,17 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
     if (e instanceof UsageError) return finish([], [e.diagnostic()]);
     throw e;
   }
+  const warn = (message: string) => (opts.warn ?? ((m: string) => process.stderr.write(m + "\n")))(redactor.redact(message));
+  if (selected.length === 0 && validation.specs.length > 0) {
+    // Not an error (a shard may be empty), but a --grep typo must not look like a passing run.
+    const by = [
+      opts.grep !== undefined ? `--grep ${JSON.stringify(opts.grep)}` : "",
+      opts.tags?.length ? `--tag ${opts.tags.join(", ")}` : "",
+      opts.shard !== undefined ? `--shard ${typeof opts.shard === "string" ? opts.shard : `${opts.shard.index}/${opts.shard.count}`}` : "",
+    ].filter(Boolean);
+    const n = validation.specs.length;
+    warn(`note: ${by.join(" and ")} selected none of the ${n} spec file${n === 1 ? "" : "s"}`);
+  }
 
   // Setup, teardown and included files are checked too; a relative url may rely on the config's baseUrl,
   // and an included file's on the including spec's.
@@ -110,7 +123,7 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
   for (const { ref } of config.envRefs) if (ref.kind === "secret") redactor.add(env[ref.name]);
 
   const client = new HttpClient();
-  const base = { client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, maxResponseSize: opts.maxResponseSize, signal: opts.signal };
+  const base = { client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, maxResponseSize: opts.maxResponseSize, signal: opts.signal, warn };
   let suite;
   try {
     suite = suiteValues(validation, base);

@@ -352,6 +352,13 @@ describe("selection", () => {
       expect(names(await run(["."], { ...opts, grep: "read item 4" }))).toEqual(["item 4:passed"]);
       expect(names(await run(["."], { ...opts, tags: ["even"] }))).toEqual(["item 0:passed", "item 2:passed", "item 4:passed"]);
       expect(names(await run(["."], { ...opts, tags: ["even", "odd"] }))).toHaveLength(6);
+      // A selection that leaves nothing is no error (a shard may be empty), but it says so.
+      const notes: string[] = [];
+      const none = await run(["."], { ...opts, grep: "itme", tags: ["even"], warn: (m) => notes.push(m) });
+      expect([none.exitCode, none.specs.length]).toEqual([0, 0]);
+      expect(notes).toEqual(['note: --grep "itme" and --tag even selected none of the 6 spec files']);
+      const cli = await runCli(["run", ".", "--base-url", server.url, "--grep", "itme"], { cwd: dir });
+      expect([cli.code, cli.stderr]).toEqual([0, 'note: --grep "itme" selected none of the 6 spec files\n']);
     });
     const stepSpec = `name: steps
 baseUrl: ${server.url}
