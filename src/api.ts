@@ -2,6 +2,7 @@
 import { UsageError, type Diagnostic } from "./errors.js";
 import { readEnvFile } from "./env.js";
 import { HttpClient } from "./http/client.js";
+import { RunAuth } from "./auth/apply.js";
 import { Redactor } from "./mask.js";
 import type { Reporter } from "./report/reporter.js";
 import { summarize, type RunResult, type SpecResult } from "./run/results.js";
@@ -87,6 +88,8 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
     throw e;
   }
 
+  if (opts.jobs !== undefined && !(Number.isSafeInteger(opts.jobs) && opts.jobs >= 1 && opts.jobs <= 256))
+    return finish([], [new UsageError(`jobs must be a whole number from 1 to 256, got ${JSON.stringify(opts.jobs)}`).diagnostic()]);
   const size = opts.maxResponseSize;
   if (size !== undefined && !(Number.isSafeInteger(size) && size > 0))
     return finish([], [new UsageError(`maxResponseSize must be a positive whole number of bytes, got ${JSON.stringify(size)}`).diagnostic()]);
@@ -123,7 +126,9 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
   for (const { ref } of config.envRefs) if (ref.kind === "secret") redactor.add(env[ref.name]);
 
   const client = new HttpClient();
-  const base = { client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, maxResponseSize: opts.maxResponseSize, signal: opts.signal, warn };
+  // One RunAuth for the whole run (setup, specs and teardown): one token cache, JWKS cache and set of TLS files.
+  const auth = new RunAuth(client, redactor, warn);
+  const base = { client, redactor, env, vars: opts.vars ?? {}, baseUrl: opts.baseUrl, timeoutMs: opts.timeoutMs, maxResponseSize: opts.maxResponseSize, signal: opts.signal, warn, auth };
   let suite;
   try {
     suite = suiteValues(validation, base);

@@ -183,7 +183,7 @@ async function main(argv: string[]): Promise<number> {
   let jobs: number | undefined;
   if (values.jobs !== undefined) {
     jobs = Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) throw new CliUsage(`--jobs expects a positive integer, got ${JSON.stringify(values.jobs)}`);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new CliUsage(`--jobs expects a whole number from 1 to 256, got ${JSON.stringify(values.jobs)}`);
   }
   const select = await import("./suite/select.js");
   const check = <T>(fn: () => T): T => {

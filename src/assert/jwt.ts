@@ -52,19 +52,35 @@ export interface JwtContext {
   now?: () => number;
 }
 
+/**
+ * The token an `expect.jwt` names: a JSONPath into the body (`$...`), else the rendered value itself
+ * (`${{ variable }}` renders to the variable's value, which may be of any type).
+ */
+export function jwtToken(view: ResponseView, token: unknown): { token: string } | { error: string } {
+  let value = token;
+  if (typeof token === "string" && token.startsWith("$")) {
+    const json = view.json();
+    if (!json.ok) return { error: json.error };
+    let s;
+    try {
+      s = select(json.value, token);
+    } catch (e) {
+      return { error: `invalid JSONPath ${token}: ${(e as Error).message}` };
+    }
+    if (!s.exists) return { error: `${token} matched nothing` };
+    value = s.value;
+  }
+  if (typeof value !== "string" || value === "") return { error: "the token is not a string" };
+  return { token: value };
+}
+
 export async function checkJwt(view: ResponseView, exp: JwtExpect, ctx: JwtContext): Promise<Failure[]> {
   const failures: Failure[] = [];
   const fail = (message: string, target?: string) => failures.push({ kind: "jwt", ...(target ? { target } : {}), message: `jwt: ${message}` });
 
-  let token: unknown = exp.token;
-  if (exp.token.startsWith("$") && !exp.token.startsWith("${{")) {
-    const json = view.json();
-    if (!json.ok) return fail(json.error), failures;
-    const s = select(json.value, exp.token);
-    if (!s.exists) return fail(`${exp.token} matched nothing`), failures;
-    token = s.value;
-  }
-  if (typeof token !== "string" || token === "") return fail(`the token is not a string`), failures;
+  const resolved = jwtToken(view, exp.token);
+  if ("error" in resolved) return fail(resolved.error), failures;
+  const { token } = resolved;
   ctx.redactor.add(token, 4);
 
   const jose = await import("jose"); // loaded by the first JWT check only

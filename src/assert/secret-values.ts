@@ -5,7 +5,7 @@
 import type { Redactor } from "../mask.js";
 import type { Capture, JwtExpect } from "../spec/types.js";
 import { readCapture, type ResponseView } from "./check.js";
-import { select } from "./jsonpath.js";
+import { jwtToken } from "./jwt.js";
 
 export function registerSecretValues(
   view: ResponseView,
@@ -18,14 +18,8 @@ export function registerSecretValues(
     const got = readCapture(view, name, capture);
     if (!("kind" in got)) redactor.add(got.value, 4);
   }
-  if (jwt && jwt.token.startsWith("$") && !jwt.token.startsWith("${{")) {
-    const json = view.json();
-    if (!json.ok) return;
-    try {
-      const s = select(json.value, jwt.token);
-      if (s.exists && typeof s.value === "string") redactor.add(s.value, 4);
-    } catch {
-      // An invalid path fails in checkJwt, with its message.
-    }
+  if (jwt) {
+    const t = jwtToken(view, jwt.token);
+    if ("token" in t) redactor.add(t.token, 4); // else checkJwt fails the step, with the reason
   }
 }

@@ -2,7 +2,7 @@
 import type { Diagnostic } from "../errors.js";
 
 export type Status = "passed" | "failed" | "skipped";
-export type FailureKind = "status" | "header" | "body" | "schema" | "duration" | "capture" | "network" | "template" | "auth" | "cookie" | "jwt" | "tls";
+export type FailureKind = "status" | "header" | "body" | "schema" | "duration" | "capture" | "network" | "template" | "auth" | "cookie" | "jwt" | "tls" | "internal";
 
 export interface Failure {
   kind: FailureKind;

@@ -49,7 +49,7 @@ export interface RunContext {
   warn?: (message: string) => void;
 }
 
-/** The run's shared auth state, created on first use in the (shared) RunContext. */
+/** The run's shared auth state: run() creates it; a caller of runSpec() that gives none gets one on first use (share the ctx object to share it). */
 export function runAuth(ctx: RunContext): RunAuth {
   return (ctx.auth ??= new RunAuth(ctx.client, ctx.redactor, ctx.warn ?? ((m) => process.stderr.write(ctx.redactor.redact(m) + "\n"))));
 }
@@ -171,7 +171,7 @@ async function runSteps(frame: Frame, ctx: RunContext, out: StepResult[], setupF
     } else if (!isRequestStep(step)) {
       if (!flow) emit({ name, line, ...(file ? { file } : {}), status: "failed", durationMs: 0, failures: [{ kind: "template", message: `include ${step.include} was not loaded` }], captures: [] });
       else if (await runInclude(frame, step, flow, name, ctx, out)) failed = true;
-    } else emit(await withRetry(step.retry, ctx.signal, () => runStep(frame, step, name, line, file, ctx)));
+    } else emit(await withRetry(step.retry, ctx.signal, () => runStepSafely(frame, step, name, line, file, ctx)));
   }
   return failed;
 }
@@ -263,6 +263,19 @@ function tlsSource(step: RequestStep, frame: Frame, ctx: RunContext): TlsSource 
   const { suite } = ctx;
   if (suite?.defaults?.tls && suite.configFile) return { opts: suite.defaults.tls, from: suite.configFile };
   return undefined;
+}
+
+/**
+ * runStep, and an exception it throws (an authspec bug) fails only that step: the other steps and specs
+ * run, the reports are written, and parallel specs are not left running under a closed client.
+ */
+async function runStepSafely(frame: Frame, step: RequestStep, name: string, line: number, file: string | undefined, ctx: RunContext): Promise<StepResult> {
+  try {
+    return await runStep(frame, step, name, line, file, ctx);
+  } catch (e) {
+    const message = `internal error: ${(e as Error)?.message ?? String(e)} (an authspec bug: please report it)`;
+    return { name, line, ...(file ? { file } : {}), status: "failed", durationMs: 0, failures: [{ kind: "internal", message }], captures: [] };
+  }
 }
 
 async function runStep(frame: Frame, step: RequestStep, name: string, line: number, file: string | undefined, ctx: RunContext): Promise<StepResult> {
