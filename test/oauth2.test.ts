@@ -149,12 +149,16 @@ ${[1, 2, 3].map((i) => `  - name: call ${i}\n    request: { url: "\${{ env.API_U
     expect(new Set(api.requests.map((q) => q.headers.authorization)).size).toBe(1);
   });
 
-  test("auth in the suite config, 12 specs with --jobs 4 through the CLI: one token request, every call authorized", async () => {
+  test("auth in the suite config, a setup spec, 12 specs with --jobs 4 and a teardown through the CLI: one token request, every call authorized", async () => {
     const files: Record<string, string> = {
       "authspec.config.yaml": `baseUrl: \${{ env.API_URL }}
 jobs: 4
+setup: [setup.yaml]
+teardown: [teardown.yaml]
 auth:${clientCredentials().replace(/\n/g, "\n ")}
 `,
+      "setup.yaml": `name: setup\nsteps:\n  - { name: setup call, request: { url: /setup }, expect: { status: 200 } }\n`,
+      "teardown.yaml": `name: teardown\nsteps:\n  - { name: teardown call, request: { url: /teardown }, expect: { status: 200 } }\n`,
     };
     for (let n = 0; n < 12; n++)
       files[`specs/s${String(n).padStart(2, "0")}.yaml`] = `name: spec ${n}\nsteps:\n  - { name: call, request: { url: /orders/${n} }, expect: { status: 200 } }\n`;
@@ -164,9 +168,9 @@ auth:${clientCredentials().replace(/\n/g, "\n ")}
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout) as { specs: { name: string }[] };
-      expect(report.specs.map((s) => s.name)).toEqual([...Array(12).keys()].map((n) => `spec ${n}`));
+      expect(report.specs.map((s) => s.name)).toEqual(["setup", ...[...Array(12).keys()].map((n) => `spec ${n}`), "teardown"]);
       expect(idp.tokenRequests).toHaveLength(1);
-      expect(api.requests).toHaveLength(12);
+      expect(api.requests).toHaveLength(14);
       expect(new Set(api.requests.map((q) => q.headers.authorization)).size).toBe(1);
       expect(r.stdout).not.toContain(CLIENTS.basic.secret);
       expect(r.stdout).not.toContain(idp.issued[0]);
