@@ -152,6 +152,36 @@ steps:
     expect(redactor.redact(header)).toBe("Basic ***");
     expect(redactor.redact("tok-123456")).toBe("***");
   });
+
+  test("precedence: a request's own Authorization > auth (step, spec, config) > an Authorization in defaults", async () => {
+    const files = {
+      "authspec.config.yaml": `defaults:
+  headers: { Authorization: Basic from-config-defaults }
+`,
+      "a.yaml": `name: precedence
+baseUrl: \${{ env.APP }}
+defaults:
+  headers: { Authorization: Basic from-spec-defaults }
+auth: { bearer: from-spec-auth }
+steps:
+  - { name: spec auth over defaults, request: { url: /echo }, expect: { body: { $.headers.authorization: Bearer from-spec-auth } } }
+  - { name: step auth, request: { url: /echo }, auth: { bearer: from-step-auth }, expect: { body: { $.headers.authorization: Bearer from-step-auth } } }
+  - { name: own header, request: { url: /echo, headers: { authorization: Custom own } }, expect: { body: { $.headers.authorization: Custom own } } }
+`,
+      "b.yaml": `name: defaults only
+baseUrl: \${{ env.APP }}
+steps:
+  - { name: config defaults apply, request: { url: /echo }, expect: { body: { $.headers.authorization: Basic from-config-defaults } } }
+`,
+    };
+    const t = tempDir(files);
+    try {
+      const r = await run([t.path("a.yaml"), t.path("b.yaml")], { cwd: t.dir, env: { APP: app.url } });
+      expect(failures(r)).toEqual([]);
+    } finally {
+      t.cleanup();
+    }
+  });
 });
 
 describe("redirects never carry credentials to another origin unless trusted", () => {

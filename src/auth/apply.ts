@@ -93,14 +93,16 @@ export async function prepareRequest(
       return { kind: "tls", message: (e as Error).message };
     }
   }
-  // An explicit Cookie header replaces the jar for that request (got would overwrite it with the jar's).
-  if (cookies && step.request?.cookies !== false && request.headers.cookie === undefined) {
+  // A request's own Cookie and Authorization headers win over the jar and `auth`; those win over the
+  // same headers given as `defaults` (got would overwrite an explicit Cookie header with the jar's).
+  const own = (name: string) => Object.keys(step.request?.headers ?? {}).some((k) => k.toLowerCase() === name);
+  if (cookies && step.request?.cookies !== false && !own("cookie")) {
     const jar = await cookies.forRequest(request.followRedirects);
     if (jar) request.cookieJar = jar;
   }
   if (step.request?.trustRedirects) request.trustRedirects = true;
 
-  if (!auth || request.headers.authorization !== undefined) return {};
+  if (!auth || own("authorization")) return {};
   try {
     return await applyAuth(auth, request, scope, baseUrl, ctx);
   } catch (e) {
