@@ -153,6 +153,30 @@ steps:
     expect(redactor.redact("tok-123456")).toBe("***");
   });
 
+  test("the config's auth may use a setup capture: the setup's own requests go without it, every later one carries it", async () => {
+    const t = tempDir({
+      "authspec.config.yaml": `baseUrl: \${{ env.APP }}
+setup: [setup.yaml]
+auth: { bearer: "\${{ token }}" }
+`,
+      "setup.yaml": `name: setup
+steps:
+  - name: log in
+    request: { url: /echo, headers: { X-Token: tok-from-setup-1 } }
+    expect: { body: { $.headers.authorization: { exists: false } } }
+    capture: { token: "$.headers['x-token']" }
+`,
+      "specs/a.yaml": `name: uses it\nsteps:\n  - { name: call, request: { url: /echo }, expect: { body: { $.headers.authorization: Bearer tok-from-setup-1 } } }\n`,
+    });
+    try {
+      const r = await run(["specs"], { cwd: t.dir, env: { APP: app.url } });
+      expect(failures(r)).toEqual([]);
+      expect(r.specs.map((s) => s.status)).toEqual(["passed", "passed"]);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   test("precedence: a request's own Authorization > auth (step, spec, config) > an Authorization in defaults", async () => {
     const files = {
       "authspec.config.yaml": `defaults:

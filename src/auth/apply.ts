@@ -10,7 +10,7 @@ import type { Redactor } from "../mask.js";
 import { joinUrl } from "../run/url.js";
 import type { Failure } from "../run/results.js";
 import type { Auth, OAuth2, Step, TlsOptions } from "../spec/types.js";
-import { render, type Scope } from "../template/template.js";
+import { render, TemplateError, type Scope } from "../template/template.js";
 import { basicHeader, readTokenResponse, registerCredentials, TokenCache, tokenRequest, type OAuth2Config, type Observe } from "./oauth2.js";
 
 /**
@@ -60,6 +60,12 @@ export function explainTokenError(failures: Failure[], res: HttpResponse, url: s
   if ("error" in r) failures.splice(i, 1, { kind: "auth", message: r.error });
 }
 
+/** The `auth` that applies to a step, and whether it is the suite config's. */
+export interface StepAuth {
+  block: Auth;
+  fromConfig: boolean;
+}
+
 /** TLS options and the file whose folder their paths are relative to. */
 export interface TlsSource {
   opts: TlsOptions;
@@ -78,7 +84,7 @@ export async function prepareRequest(
   request: HttpRequest,
   step: Step,
   tls: TlsSource | undefined,
-  auth: Auth | undefined,
+  auth: StepAuth | undefined,
   scope: Scope,
   baseUrl: string | undefined,
   cookies: SpecCookies | undefined,
@@ -104,8 +110,11 @@ export async function prepareRequest(
 
   if (!auth || own("authorization")) return {};
   try {
-    return await applyAuth(auth, request, scope, baseUrl, ctx);
+    return await applyAuth(auth.block, request, scope, baseUrl, ctx);
   } catch (e) {
+    // The config's auth naming a variable not defined yet (a setup capture, in the setup's own requests)
+    // is left out, like a default header; validation has checked that the suite defines it.
+    if (auth.fromConfig && e instanceof TemplateError && e.ref.kind === "var") return {};
     return { kind: "template", message: `auth: ${(e as Error).message}` }; // rendering it, or a relative tokenUrl without baseUrl
   }
 }

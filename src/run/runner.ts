@@ -307,7 +307,9 @@ async function runStep(frame: Frame, step: RequestStep, name: string, line: numb
   r.request = { method: request.method, url: request.url };
 
   const auth = runAuth(ctx);
-  const prepared = await prepareRequest(request, step, tlsSource(step, frame, ctx), step.oauth2 ? undefined : (step.auth ?? frame.auth), scope, frame.baseUrl, frame.jar, {
+  const authBlock = step.oauth2 ? undefined : (step.auth ?? frame.auth);
+  const stepAuth = authBlock && { block: authBlock, fromConfig: authBlock === ctx.suite?.auth };
+  const prepared = await prepareRequest(request, step, tlsSource(step, frame, ctx), stepAuth, scope, frame.baseUrl, frame.jar, {
     auth, redactor: ctx.redactor, signal: ctx.signal,
     ...(ctx.onExchange ? { observe: (rq: HttpRequest, rs?: HttpResponse) => ctx.onExchange!({ spec: frame.top, step: r, request: rq, response: rs }) } : {}),
   });
