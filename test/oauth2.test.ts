@@ -179,6 +179,19 @@ auth:${clientCredentials().replace(/\n/g, "\n ")}
     }
   });
 
+  test("a spec with a wrong client secret never gets the token another spec fetched with the right one", async () => {
+    const spec = (name: string, secret: string) => `name: ${name}
+auth:
+  oauth2: { tokenUrl: "\${{ env.TOKEN_URL }}", clientId: ${CLIENTS.basic.id}, clientSecret: "${secret}" }
+steps:
+  - { name: ${name} call, request: { url: "\${{ env.API_URL }}/orders" } }
+`;
+    const r = await runSpecs({ "a.yaml": spec("right", "\${{ secrets.BASIC_SECRET }}"), "b.yaml": spec("wrong", "not-the-secret") });
+    expect(failures(r)).toEqual([expect.stringMatching(/^wrong call: token request to \S+ failed with 401 invalid_client/)]);
+    expect(idp.tokenRequests).toHaveLength(2);
+    expect(api.requests).toHaveLength(1);
+  });
+
   test("concurrent specs share one in-flight token request (library API, one RunContext)", async () => {
     const t = tempDir(
       Object.fromEntries(

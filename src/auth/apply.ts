@@ -148,7 +148,7 @@ async function applyAuth(auth: Auth, request: HttpRequest, scope: Scope, baseUrl
     retry: async () => {
       if (retried) return false;
       retried = true;
-      ctx.auth.tokens.invalidate(o, request.headers.authorization!.replace(/^\S+\s+/, ""));
+      ctx.auth.tokens.invalidate(o, request.headers.authorization!.replace(/^\S+\s+/, ""), request.tls);
       return (await apply(request.tls)) === undefined;
     },
   };

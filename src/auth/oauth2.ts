@@ -1,5 +1,6 @@
 // OAuth2 (RFC 6749): token requests and the run-wide token cache. Token requests go through the run's
 // HttpClient like every other request; this module only builds them and reads their responses.
+import { createHash } from "node:crypto";
 import { NetworkFailure, type HttpClient, type HttpRequest, type HttpResponse, type TlsMaterial } from "../http/client.js";
 import type { Redactor } from "../mask.js";
 import type { OAuth2, Scalar } from "../spec/types.js";
@@ -86,8 +87,17 @@ export function readTokenResponse(res: HttpResponse, url: string): TokenResponse
   };
 }
 
-export function cacheKey(o: OAuth2Config): string {
-  return JSON.stringify([o.tokenUrl, o.clientId, o.grant ?? "client_credentials", o.scope, o.audience, o.resource, o.username]);
+/**
+ * The cache key: (tokenUrl, client, grant, scope, audience, resource, user), plus a digest of what else
+ * decides the token (the client secret, the password, the refresh token given, extra params, the TLS
+ * client certificate), so that a wrong secret never gets another spec's good token, nor one client
+ * certificate a token bound to another. The secrets themselves are not kept in the key.
+ */
+export function cacheKey(o: OAuth2Config, tls?: TlsMaterial): string {
+  const digest = createHash("sha256")
+    .update(JSON.stringify([o.clientSecret, o.clientAuth, o.password, o.refreshToken, o.params, tls?.cert, tls?.key, tls?.ca]))
+    .digest("base64url");
+  return JSON.stringify([o.tokenUrl, o.clientId, o.grant ?? "client_credentials", o.scope, o.audience, o.resource, o.username, digest]);
 }
 
 interface Entry {
@@ -108,8 +118,6 @@ export type Observe = (request: HttpRequest, response?: HttpResponse) => void;
 
 export class TokenCache {
   private readonly entries = new Map<string, Entry>();
-  /** How many token requests were sent (for tests and --verbose). */
-  requests = 0;
 
   constructor(
     private readonly client: HttpClient,
@@ -118,7 +126,7 @@ export class TokenCache {
 
   /** `observe` sees the token requests this call sends (not those of a fetch it only waits for): --verbose shows them. */
   async get(o: OAuth2Config, timeoutMs: number, signal?: AbortSignal, tls?: TlsMaterial, observe?: Observe): Promise<TokenResponse | { error: string }> {
-    const key = cacheKey(o);
+    const key = cacheKey(o, tls);
     let entry = this.entries.get(key);
     if (entry?.pending) return entry.pending;
     if (entry?.token && performance.now() < entry.renewAt) return entry.token;
@@ -143,8 +151,8 @@ export class TokenCache {
   }
 
   /** Forget `accessToken` (the API answered 401 with it), so the next get() renews it. */
-  invalidate(o: OAuth2Config, accessToken: string): void {
-    const e = this.entries.get(cacheKey(o));
+  invalidate(o: OAuth2Config, accessToken: string, tls?: TlsMaterial): void {
+    const e = this.entries.get(cacheKey(o, tls));
     if (e?.token?.accessToken === accessToken) e.renewAt = 0;
   }
 
@@ -158,7 +166,6 @@ export class TokenCache {
   }
 
   private async send(o: OAuth2Config, req: HttpRequest, signal?: AbortSignal, observe?: Observe): Promise<TokenResponse | { error: string }> {
-    this.requests++;
     const res = await this.client.send(req, signal);
     if (res instanceof NetworkFailure) {
       observe?.(req);
