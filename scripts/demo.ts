@@ -1,6 +1,7 @@
 // `npm start`: start the demo auth server on a free port and run the example suites in specs/ against it
-// with the built CLI. Extra arguments go to `authspec run` (e.g. `npm start -- --verbose`); arguments before
-// them replace `specs` (e.g. `npm start -- --config examples/suite/authspec.config.yaml examples/suite/specs`).
+// with the built CLI. Extra arguments go to `authspec run` (e.g. `npm start -- --verbose`); with `--config`
+// among them, `specs` is left out so they name the suite (e.g. `npm start -- --config
+// examples/suite/authspec.config.yaml examples/suite/specs`).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startDemoServer } from "../fixtures/demo-server.js";

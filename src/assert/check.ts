@@ -1,5 +1,5 @@
 // Assert and capture: check a response against a step's (rendered) expectations and read its captures.
-import type { HttpResponse } from "../http/client.js";
+import { setCookieLines, type HttpResponse } from "../http/client.js";
 import type { Capture, Expect, StatusExpectation } from "../spec/types.js";
 import type { Failure } from "../run/results.js";
 import { select, type Selected } from "./jsonpath.js";
@@ -38,12 +38,18 @@ export class ResponseView {
     return Array.isArray(v) ? v.join(", ") : v;
   }
 
+  /** The value of the cookie `name` this response sets. */
   cookie(name: string): string | undefined {
-    const raw = this.res.headers["set-cookie"];
-    for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+    const first = this.setCookie(name)?.split(";")[0];
+    return first ? first.slice(first.indexOf("=") + 1).trim() : undefined;
+  }
+
+  /** The whole Set-Cookie line that sets the cookie `name` (value and attributes). */
+  setCookie(name: string): string | undefined {
+    for (const line of setCookieLines(this.res)) {
       const first = line.split(";")[0] ?? "";
       const eq = first.indexOf("=");
-      if (eq > 0 && first.slice(0, eq).trim() === name) return first.slice(eq + 1).trim();
+      if (eq > 0 && first.slice(0, eq).trim() === name) return line;
     }
     return undefined;
   }

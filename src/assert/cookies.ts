@@ -1,6 +1,7 @@
 // expect.cookies: the cookies set by this response (Set-Cookie), their value and attributes.
 import type { Cookie } from "tough-cookie";
 import { toughCookie } from "../http/cookies.js";
+import { setCookieLines } from "../http/client.js";
 import type { CookieExpect } from "../spec/types.js";
 import type { Failure } from "../run/results.js";
 import type { ResponseView } from "./check.js";
@@ -8,9 +9,8 @@ import { checkMatcher, type Mask } from "./matchers.js";
 
 export async function checkCookies(view: ResponseView, expected: Record<string, CookieExpect>, mask?: Mask): Promise<Failure[]> {
   const { Cookie } = await toughCookie();
-  const raw = view.res.headers["set-cookie"];
   const set = new Map<string, Cookie>();
-  for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) {
+  for (const line of setCookieLines(view.res)) {
     const c = Cookie.parse(line);
     if (c) set.set(c.key, c);
   }
@@ -28,7 +28,7 @@ export async function checkCookies(view: ResponseView, expected: Record<string, 
     if (exp.secure !== undefined && c.secure !== exp.secure) fail(`expected ${exp.secure ? "" : "no "}Secure attribute`);
     if (exp.sameSite !== undefined) {
       // Read the attribute from the header itself: tough-cookie lower-cases it and reports "none" when it is absent.
-      const attr = /;\s*samesite\s*=\s*([^;]*)/i.exec(rawLine(raw, name) ?? "")?.[1]?.trim();
+      const attr = /;\s*samesite\s*=\s*([^;]*)/i.exec(view.setCookie(name) ?? "")?.[1]?.trim();
       if (!attr || attr.toLowerCase() !== exp.sameSite.toLowerCase()) fail(`expected SameSite=${exp.sameSite}, got ${attr ? `SameSite=${attr}` : "no SameSite attribute"}`);
     }
     if (exp.path !== undefined && c.path !== exp.path) fail(`expected Path=${exp.path}, got ${c.path ? `Path=${c.path}` : "no Path attribute"}`);
@@ -36,9 +36,4 @@ export async function checkCookies(view: ResponseView, expected: Record<string, 
       fail(`expected Domain=${exp.domain}, got ${c.domain ? `Domain=${c.domain}` : "no Domain attribute"}`);
   }
   return failures;
-}
-
-function rawLine(raw: string | string[] | undefined, name: string): string | undefined {
-  for (const line of Array.isArray(raw) ? raw : raw ? [raw] : []) if (line.split("=")[0]?.trim() === name) return line;
-  return undefined;
 }

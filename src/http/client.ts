@@ -30,6 +30,12 @@ export interface HttpRequest {
   maxResponseSize?: number;
 }
 
+/** The response's Set-Cookie lines (got gives one string, a list, or nothing). */
+export function setCookieLines(res: Pick<HttpResponse, "headers">): string[] {
+  const raw = res.headers["set-cookie"];
+  return Array.isArray(raw) ? raw : raw ? [raw] : [];
+}
+
 export interface TlsMaterial {
   ca?: string;
   cert?: string;

@@ -4,7 +4,7 @@
 // can use it (it holds cookies, or redirects may set some), so specs without cookies keep the plain
 // request path. Cookie values are secrets: each is registered with the run's Redactor.
 import type { CookieJar } from "tough-cookie";
-import type { HttpResponse } from "./client.js";
+import { setCookieLines, type HttpResponse } from "./client.js";
 import type { Redactor } from "../mask.js";
 
 let lib: Promise<typeof import("tough-cookie")> | undefined;
@@ -43,8 +43,7 @@ export class SpecCookies {
 
   /** After a response: store its cookies when got did not (it had no jar), and register every cookie value. */
   async afterResponse(res: HttpResponse, gotHadJar: boolean): Promise<void> {
-    const raw = res.headers["set-cookie"];
-    const lines = Array.isArray(raw) ? raw : raw ? [raw] : [];
+    const lines = setCookieLines(res);
     if (!gotHadJar && lines.length) {
       const jar = await this.ensure();
       for (const line of lines) await jar.setCookie(line, res.url);

@@ -4,6 +4,7 @@
 // response body cannot end the command and start another (`\n::add-mask::`, `%0A`, `::set-output`).
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
 import type { Output, Reporter } from "./reporter.js";
+import { cutAt } from "../text.js";
 
 /** Escaping of a command's message (data): %, CR and LF. */
 export const escapeData = (s: string): string => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
@@ -19,7 +20,7 @@ function failureMessage(spec: SpecResult, step: StepResult): string {
     ...step.failures.map((f) => `- ${f.message}`),
   ];
   const text = lines.join("\n") || `${spec.name} › ${step.name} failed`;
-  return text.length > MESSAGE_CHARS ? text.slice(0, MESSAGE_CHARS) + "…" : text;
+  return text.length > MESSAGE_CHARS ? cutAt(text, MESSAGE_CHARS) + "…" : text;
 }
 
 /** The workflow commands of a (redacted) result: one ::error per failed step and per validation problem. */

@@ -1,6 +1,6 @@
 // Run: execute the steps of a spec in order: render templates -> send -> assert / capture.
 import { SECRET_HEADERS, type Redactor } from "../mask.js";
-import { NetworkFailure, type HttpClient, type HttpRequest, type HttpResponse, type Method } from "../http/client.js";
+import { NetworkFailure, setCookieLines, type HttpClient, type HttpRequest, type HttpResponse, type Method } from "../http/client.js";
 import { checkExpectations, readCapture, ResponseView } from "../assert/check.js";
 import { render, renderText, type Ref, type Scope } from "../template/template.js";
 import { isRequestStep, type Auth, type Defaults, type Expect, type RequestSpec, type RequestStep, type Scalar, type Step, type TlsOptions } from "../spec/types.js";
@@ -328,8 +328,7 @@ async function runStep(frame: Frame, step: RequestStep, name: string, line: numb
     r.failures.push({ kind: "network", message: res.message });
     return done(undefined, request);
   }
-  const setCookie = res.headers["set-cookie"];
-  for (const c of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) ctx.redactor.addHeader("set-cookie", c);
+  for (const c of setCookieLines(res)) ctx.redactor.addHeader("set-cookie", c);
 
   const view = new ResponseView(res);
   ctx.redactor.addSecretFields(view.text, () => {

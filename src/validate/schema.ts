@@ -88,6 +88,8 @@ function translate(e: ErrorObject, source: Source): Diagnostic | undefined {
     case "false schema":
       // The step schema's if/then/else: an include step has no request; only an include step takes variables.
       if (field === "variables") return { ...at({ atKey: true }), message: "`variables` on a step passes variables to an `include`; this step has no `include`" };
+      if (schemaPath.includes("/else/then/"))
+        return { ...at({ atKey: true }), message: `a token step has no ${q(field)}: it authenticates with its own \`clientId\` and \`clientSecret\`` };
       return { ...at({ atKey: true }), message: `an include step has no ${q(field)}: it runs the steps of the included file (use a separate step for a request)` };
     case "minItems":
       return { ...at(), message: field === "steps" ? "a spec needs at least one step" : `${q(field)} must not be empty` };
