@@ -7,6 +7,7 @@ import { fileProblem, type Diagnostic } from "../errors.js";
 import { displayPath } from "../load/files.js";
 import { locate, parseSource, pointer } from "../load/source.js";
 import type { Auth, Defaults, SuiteConfigFile } from "../spec/types.js";
+import { envValue, type Env } from "../template/env.js";
 import { refLabel, scan, templateStrings } from "../template/template.js";
 import { schemaDiagnostics } from "../validate/schema.js";
 import type { EnvRef } from "../validate/semantic.js";
@@ -155,9 +156,9 @@ export function loadConfig(opts: ConfigOptions): { config: SuiteConfig; diagnost
 }
 
 /** The config's own run-start check: every env.* / secrets.* it names must be set. */
-export function configPreflight(config: SuiteConfig, env: Readonly<Record<string, string | undefined>>): Diagnostic[] {
+export function configPreflight(config: SuiteConfig, env: Env): Diagnostic[] {
   return config.envRefs
-    .filter(({ ref }) => env[ref.name] === undefined)
+    .filter(({ ref }) => envValue(env, ref.name) === undefined)
     .map(({ ref, position }) => ({ file: config.file ?? "authspec", ...position(), message: `environment variable \`${ref.name}\` is not set (used as ${refLabel(ref)})` }));
 }
 
