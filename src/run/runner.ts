@@ -3,6 +3,7 @@ import { SECRET_HEADERS, type Redactor } from "../mask.js";
 import { NetworkFailure, setCookieLines, type HttpClient, type HttpRequest, type HttpResponse, type Method } from "../http/client.js";
 import { checkExpectations, readCapture, ResponseView } from "../assert/check.js";
 import { render, renderText, type Ref, type Scope } from "../template/template.js";
+import { envValue } from "../template/env.js";
 import { isRequestStep, type Auth, type Defaults, type Expect, type RequestSpec, type RequestStep, type Scalar, type Step, type TlsOptions } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
@@ -94,8 +95,8 @@ class SpecScope implements Scope {
   constructor(private readonly env: RunContext["env"]) {}
   lookup(ref: Ref): { value: unknown } | undefined {
     if (ref.kind === "var") return this.vars.has(ref.name) ? { value: this.vars.get(ref.name) } : undefined;
-    const v = Object.hasOwn(this.env, ref.name) ? this.env[ref.name] : undefined; // never Object.prototype's members
-    return typeof v === "string" ? { value: v } : undefined;
+    const v = envValue(this.env, ref.name); // never Object.prototype's members
+    return v === undefined ? undefined : { value: v };
   }
 }
 

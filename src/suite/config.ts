@@ -7,10 +7,12 @@ import { fileProblem, type Diagnostic } from "../errors.js";
 import { displayPath } from "../load/files.js";
 import { locate, parseSource, pointer } from "../load/source.js";
 import type { Auth, Defaults, SuiteConfigFile } from "../spec/types.js";
-import { refLabel, scan, templateStrings } from "../template/template.js";
+import { envValue, type Env } from "../template/env.js";
+import { refLabel } from "../template/template.js";
 import { schemaDiagnostics } from "../validate/schema.js";
 import type { EnvRef } from "../validate/semantic.js";
 import { closest } from "../validate/suggest.js";
+import { checkTemplates as checkTemplatesIn } from "../validate/template-check.js";
 import validateConfigSchema from "../generated/validate-config.js";
 
 export const CONFIG_FILE = "authspec.config.yaml";
@@ -78,23 +80,14 @@ export function loadConfig(opts: ConfigOptions): { config: SuiteConfig; diagnost
   const data = source.data as SuiteConfigFile;
 
   const envRefs: EnvRef[] = [];
-  const checkTemplates = (value: unknown, segs: (string | number)[], known: ReadonlySet<string>, out: Diagnostic[]) => {
-    for (const { path, text } of templateStrings(value)) {
-      const at = pointer([...segs, ...path]);
-      const pos = () => locate(source, at);
-      const { tokens, problems } = scan(text);
-      for (const p of problems) out.push({ file, ...pos(), path: at, message: p.message });
-      for (const t of tokens) {
-        if (t.ref.kind !== "var") envRefs.push({ ref: t.ref, position: pos });
-        else if (!known.has(t.ref.name)) {
-          const guess = closest(t.ref.name, [...known]);
-          out.push({ file, ...pos(), path: at, message: `unknown variable ${q(refLabel(t.ref))}: not defined by an earlier config variable, --var, or a capture of a setup spec${guess ? `; did you mean ${q(guess)}?` : ""}` });
-        }
-      }
-    }
-  };
+  const checkTemplates = (value: unknown, segs: (string | number)[], known: ReadonlySet<string>, out: Diagnostic[]) =>
+    checkTemplatesIn(value, segs, known, {
+      problem: (at, message) => out.push({ file, ...locate(source, pointer(at)), path: pointer(at), message }),
+      envRef: (ref, at) => envRefs.push({ ref, position: () => locate(source, pointer(at)) }),
+    }, (ref, didYouMean) => `unknown variable ${q(refLabel(ref))}: not defined by an earlier config variable, --var, or a capture of a setup spec${didYouMean}`);
 
-  // Variables are defined in order; an environment's variables may use the top-level ones.
+  // Variables are defined in order: the top-level ones, then the environment's (which may use them all). An
+  // environment's variable that overrides a top-level one moves to its place among the environment's.
   const known = new Set(opts.vars);
   const variables: Record<string, unknown> = {};
   const defineAll = (vars: unknown, segs: (string | number)[]) => {
@@ -102,6 +95,7 @@ export function loadConfig(opts: ConfigOptions): { config: SuiteConfig; diagnost
     for (const [name, value] of Object.entries(vars)) {
       checkTemplates(value, [...segs, name], known, diagnostics);
       known.add(name);
+      delete variables[name];
       variables[name] = value;
     }
   };
@@ -155,9 +149,9 @@ export function loadConfig(opts: ConfigOptions): { config: SuiteConfig; diagnost
 }
 
 /** The config's own run-start check: every env.* / secrets.* it names must be set. */
-export function configPreflight(config: SuiteConfig, env: Readonly<Record<string, string | undefined>>): Diagnostic[] {
+export function configPreflight(config: SuiteConfig, env: Env): Diagnostic[] {
   return config.envRefs
-    .filter(({ ref }) => env[ref.name] === undefined)
+    .filter(({ ref }) => envValue(env, ref.name) === undefined)
     .map(({ ref, position }) => ({ file: config.file ?? "authspec", ...position(), message: `environment variable \`${ref.name}\` is not set (used as ${refLabel(ref)})` }));
 }
 

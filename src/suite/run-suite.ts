@@ -1,6 +1,7 @@
 // Run a validated suite: setup specs (one after another; their captures go to every spec), the selected
 // specs N at a time, then the teardown specs, whatever failed. Reporters get each spec in input order.
 import { availableParallelism } from "node:os";
+import { envValue } from "../template/env.js";
 import { render, renderText, type Ref, type Scope } from "../template/template.js";
 import type { Reporter } from "../report/reporter.js";
 import type { SpecResult } from "../run/results.js";
@@ -24,7 +25,7 @@ export function suiteValues(v: SuiteValidation, ctx: Pick<RunContext, "env" | "v
   const scope: Scope = {
     lookup(ref: Ref) {
       if (ref.kind === "var") return vars.has(ref.name) ? { value: vars.get(ref.name) } : undefined;
-      const value = ctx.env[ref.name];
+      const value = envValue(ctx.env, ref.name);
       return value === undefined ? undefined : { value };
     },
   };

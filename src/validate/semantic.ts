@@ -7,8 +7,8 @@ import { locate, pointer, pointerSegments, type Source } from "../load/source.js
 import { jsonPathProblem } from "../assert/jsonpath.js";
 import { userSchemaProblem } from "../assert/schema.js";
 import { isMatcherObject, regex } from "../assert/matchers.js";
-import { hasTemplate, refLabel, scan, templateStrings, type Ref } from "../template/template.js";
-import { closest } from "./suggest.js";
+import { hasTemplate, refLabel, type Ref } from "../template/template.js";
+import { checkTemplates as checkTemplatesIn, type TemplateSink } from "./template-check.js";
 
 /** An env.* or secrets.* reference; its position is computed only when it is needed (a missing variable). */
 export interface EnvRef {
@@ -48,29 +48,22 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, incl
   };
 
   // Templates: check syntax and that each name is defined where it is used.
-  const checkTemplates = (value: unknown, segs: (string | number)[], known: ReadonlySet<string>, later?: Map<string, string>, how = "captured") => {
-    for (const { path, text } of templateStrings(value)) {
-      const at = [...segs, ...path];
-      const { tokens, problems } = scan(text);
-      for (const p of problems) report(at, p.message, { offset: p.offset });
-      for (const t of tokens) {
-        if (t.ref.kind !== "var") {
-          const path = pointer(at);
-          envRefs.push({ ref: t.ref, position: () => withOffset(source, path, locate(source, path), t.start) });
-          continue;
-        }
-        if (known.has(t.ref.name)) continue;
-        const laterStep = later?.get(t.ref.name);
-        const guess = closest(t.ref.name, [...known]);
-        const message = laterStep
-          ? how === "defined"
-            ? `variable ${q(t.ref.name)} is defined after this one: a variable can use only the variables before it`
-            : `variable ${q(t.ref.name)} is captured only by a later step (${q(laterStep)}): a capture is visible to the steps after it`
-          : `unknown variable ${q(refLabel(t.ref))}: not defined in \`variables\`, by --var, or by a capture of an earlier step${guess ? `; did you mean ${q(guess)}?` : ""}`;
-        report(at, message, { offset: t.start });
-      }
-    }
+  const sink: TemplateSink = {
+    problem: (at, message, offset) => report(at, message, { offset }),
+    envRef: (ref, at, offset) => {
+      const path = pointer(at);
+      envRefs.push({ ref, position: () => withOffset(source, path, locate(source, path), offset) });
+    },
   };
+  const checkTemplates = (value: unknown, segs: (string | number)[], known: ReadonlySet<string>, later?: Map<string, string>, how = "captured") =>
+    checkTemplatesIn(value, segs, known, sink, (ref, didYouMean) => {
+      const laterStep = later?.get(ref.name);
+      return laterStep
+        ? how === "defined"
+          ? `variable ${q(ref.name)} is defined after this one: a variable can use only the variables before it`
+          : `variable ${q(ref.name)} is captured only by a later step (${q(laterStep)}): a capture is visible to the steps after it`
+        : `unknown variable ${q(refLabel(ref))}: not defined in \`variables\`, by --var, or by a capture of an earlier step${didYouMean}`;
+    });
 
   const known = new Set<string>(cliVars);
   if (isObj(data.variables)) {
@@ -85,9 +78,11 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, incl
     }
   }
   checkTemplates(data.baseUrl, ["baseUrl"], known);
-  // Spec-level auth and defaults apply to every step: they may use variables, not captures.
+  // Spec-level auth applies to every step: it may use variables, not captures.
   checkTemplates(data.auth, ["auth"], known);
-  checkTemplates(data.defaults, ["defaults"], known);
+  // Spec defaults may name any capture of the spec (its steps' and its includes'): a default header is left
+  // out until its variables exist. Checked once, after the steps; their env refs keep their place here.
+  const defaultsRefsAt = envRefs.length;
 
   const steps = Array.isArray(data.steps) ? data.steps : [];
   // Which step captures each name (for "captured only by a later step").
@@ -96,9 +91,6 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, incl
     if (isObj(step) && isObj(step.capture) && typeof step.name === "string")
       for (const name of Object.keys(step.capture)) if (!capturedBy.has(name)) capturedBy.set(name, step.name);
   });
-
-  // Spec defaults may name any capture of the spec: a default header is left out until its variables exist.
-  checkTemplates(data.defaults, ["defaults"], new Set([...known, ...capturedBy.keys()]));
 
   const names = new Map<string, number>();
   steps.forEach((step, i) => {
@@ -199,6 +191,10 @@ export function semanticCheck(source: Source, cliVars: ReadonlySet<string>, incl
       }
     }
   });
+  // `known` now holds the variables and every capture of the file's steps and includes.
+  const stepRefs = envRefs.splice(defaultsRefsAt);
+  checkTemplates(data.defaults, ["defaults"], known);
+  envRefs.push(...stepRefs);
   return { diagnostics, envRefs, captures: [...captures] };
 }
 
