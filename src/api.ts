@@ -3,6 +3,7 @@ import { UsageError, type Diagnostic } from "./errors.js";
 import { readEnvFile } from "./env.js";
 import { HttpClient } from "./http/client.js";
 import { RunAuth } from "./auth/apply.js";
+import { envValue } from "./template/env.js";
 import { Redactor } from "./mask.js";
 import type { Reporter } from "./report/reporter.js";
 import { summarize, type RunResult, type SpecResult } from "./run/results.js";
@@ -122,8 +123,8 @@ export async function run(paths: readonly string[], opts: RunOptions = {}): Prom
   const hasBase = opts.baseUrl !== undefined || config.baseUrl !== undefined;
   const problems = [...configPreflight(config, env), ...preflight([...setup, ...selected, ...teardown], env, hasBase), ...preflight(flows, env, true)];
   if (problems.length) return finish([], problems);
-  for (const s of [...setup, ...selected, ...teardown, ...flows]) for (const { ref } of s.envRefs) if (ref.kind === "secret") redactor.add(env[ref.name]);
-  for (const { ref } of config.envRefs) if (ref.kind === "secret") redactor.add(env[ref.name]);
+  for (const s of [...setup, ...selected, ...teardown, ...flows]) for (const { ref } of s.envRefs) if (ref.kind === "secret") redactor.add(envValue(env, ref.name));
+  for (const { ref } of config.envRefs) if (ref.kind === "secret") redactor.add(envValue(env, ref.name));
 
   const client = new HttpClient();
   // One RunAuth for the whole run (setup, specs and teardown): one token cache, JWKS cache and set of TLS files.
