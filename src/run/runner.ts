@@ -4,7 +4,7 @@ import { NetworkFailure, setCookieLines, type HttpClient, type HttpRequest, type
 import { checkExpectations, readCapture, ResponseView } from "../assert/check.js";
 import { render, renderText, type Ref, type Scope } from "../template/template.js";
 import { envValue } from "../template/env.js";
-import { isRequestStep, type Auth, type Defaults, type Expect, type RequestSpec, type RequestStep, type Scalar, type Step, type TlsOptions } from "../spec/types.js";
+import { isRequestStep, type Auth, type Defaults, type Expect, type RequestSpec, type RequestStep, type Scalar, type Spec, type Step, type TlsOptions } from "../spec/types.js";
 import type { LoadedSpec } from "../validate/validate.js";
 import type { Failure, SpecResult, StepResult } from "./results.js";
 import { joinUrl } from "./url.js";
@@ -124,20 +124,10 @@ export function skippedSpec(loaded: LoadedSpec): SpecResult {
 export async function runSpec(loaded: LoadedSpec, ctx: RunContext, exports?: Map<string, unknown>): Promise<SpecResult> {
   const started = performance.now();
   const { spec } = loaded;
-  const scope = new SpecScope(ctx.env);
   const result: SpecResult = { file: loaded.file, name: spec.name, status: "passed", durationMs: 0, steps: [] };
   if (spec.skip || ctx.signal?.aborted) return skippedSpec(loaded);
-  let setupFailure: Failure | undefined;
-  let baseUrl = ctx.baseUrl;
-  try {
-    for (const [k, v] of Object.entries(ctx.suite?.vars ?? {})) scope.vars.set(k, v);
-    for (const [k, v] of Object.entries(ctx.vars)) scope.vars.set(k, v);
-    for (const [k, v] of Object.entries(spec.variables ?? {})) if (!Object.hasOwn(ctx.vars, k)) scope.vars.set(k, render(v, scope)); // own keys: `constructor` is a name like any other
-    if (baseUrl === undefined && spec.baseUrl !== undefined) baseUrl = renderText(spec.baseUrl, scope);
-  } catch (e) {
-    setupFailure = { kind: "template", message: (e as Error).message };
-  }
-  baseUrl ??= ctx.suite?.baseUrl;
+  const { scope, baseUrl: own, failure: setupFailure } = openScope(ctx, spec);
+  const baseUrl = ctx.baseUrl ?? own ?? ctx.suite?.baseUrl;
   const jar = spec.cookies === false ? undefined : new SpecCookies(ctx.redactor);
   const frame: Frame = { top: loaded, loaded, scope, baseUrl, defaults: spec.defaults, defaultsFrom: loaded, auth: spec.auth ?? ctx.suite?.auth, jar, prefix: "" };
   const failed = await runSteps(frame, ctx, result.steps, setupFailure);
@@ -145,6 +135,28 @@ export async function runSpec(loaded: LoadedSpec, ctx: RunContext, exports?: Map
   result.status = failed ? "failed" : result.steps.length > 0 && result.steps.every((s) => s.status === "skipped") ? "skipped" : "passed";
   result.durationMs = performance.now() - started;
   return result;
+}
+
+/**
+ * The scope a file's steps run in: the suite's values, then --var, then the file's own variables (in
+ * order; not those --var or `passed` set), then `passed` (an include's `variables`, rendered in the
+ * including scope); and the file's own baseUrl unless --base-url is given. A template that cannot be
+ * rendered becomes the failure of every step of the file.
+ */
+function openScope(ctx: RunContext, spec: Spec, passed?: () => Map<string, unknown>): { scope: SpecScope; baseUrl?: string; failure?: Failure } {
+  const scope = new SpecScope(ctx.env);
+  try {
+    const given = passed?.() ?? new Map<string, unknown>();
+    for (const [k, v] of Object.entries(ctx.suite?.vars ?? {})) scope.vars.set(k, v);
+    for (const [k, v] of Object.entries(ctx.vars)) scope.vars.set(k, v);
+    // Own keys: `constructor` is a variable name like any other.
+    for (const [k, v] of Object.entries(spec.variables ?? {})) if (!Object.hasOwn(ctx.vars, k) && !given.has(k)) scope.vars.set(k, render(v, scope));
+    for (const [k, v] of given) scope.vars.set(k, v);
+    const baseUrl = ctx.baseUrl === undefined && spec.baseUrl !== undefined ? renderText(spec.baseUrl, scope) : undefined;
+    return { scope, ...(baseUrl !== undefined ? { baseUrl } : {}) };
+  } catch (e) {
+    return { scope, failure: { kind: "template", message: (e as Error).message } };
+  }
 }
 
 /** Run a file's steps in order into `out`; true when one failed (the rest are then skipped). */
@@ -183,22 +195,10 @@ async function runSteps(frame: Frame, ctx: RunContext, out: StepResult[], setupF
  * including scope.
  */
 async function runInclude(frame: Frame, step: Step, flow: LoadedSpec, name: string, ctx: RunContext, out: StepResult[]): Promise<boolean> {
-  const scope = new SpecScope(ctx.env);
-  let failure: Failure | undefined;
-  let baseUrl = frame.baseUrl;
-  try {
-    const passed = new Map<string, unknown>();
-    for (const [k, v] of Object.entries(step.variables ?? {})) passed.set(k, render(v, frame.scope));
-    for (const [k, v] of Object.entries(ctx.suite?.vars ?? {})) scope.vars.set(k, v);
-    for (const [k, v] of Object.entries(ctx.vars)) scope.vars.set(k, v);
-    for (const [k, v] of Object.entries(flow.spec.variables ?? {})) if (!Object.hasOwn(ctx.vars, k) && !passed.has(k)) scope.vars.set(k, render(v, scope));
-    for (const [k, v] of passed) scope.vars.set(k, v);
-    if (ctx.baseUrl === undefined && flow.spec.baseUrl !== undefined) baseUrl = renderText(flow.spec.baseUrl, scope);
-  } catch (e) {
-    failure = { kind: "template", message: (e as Error).message };
-  }
+  const passed = () => new Map(Object.entries(step.variables ?? {}).map(([k, v]): [string, unknown] => [k, render(v, frame.scope)]));
+  const { scope, baseUrl: own, failure } = openScope(ctx, flow.spec, passed);
   const child: Frame = {
-    ...frame, loaded: flow, scope, baseUrl, prefix: `${name} › `,
+    ...frame, loaded: flow, scope, baseUrl: own ?? frame.baseUrl, prefix: `${name} › `,
     ...(flow.spec.defaults ? { defaults: flow.spec.defaults, defaultsFrom: flow } : {}),
     auth: flow.spec.auth ?? frame.auth,
   };
