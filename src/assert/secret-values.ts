@@ -7,19 +7,24 @@ import type { Capture, JwtExpect } from "../spec/types.js";
 import { readCapture, type ResponseView } from "./check.js";
 import { jwtToken } from "./jwt.js";
 
+/** Returns the values of the secret captures it read, so the step does not read them again. */
 export function registerSecretValues(
   view: ResponseView,
   captures: Readonly<Record<string, Capture>> | undefined,
   jwt: JwtExpect | undefined,
   redactor: Redactor,
-): void {
+): Map<string, { value: unknown }> {
+  const read = new Map<string, { value: unknown }>();
   for (const [name, capture] of Object.entries(captures ?? {})) {
     if (typeof capture !== "string" && capture.secret === false) continue;
     const got = readCapture(view, name, capture);
-    if (!("kind" in got)) redactor.add(got.value, 4);
+    if ("kind" in got) continue; // read again by the step, with its failure message masked
+    redactor.add(got.value, 4);
+    read.set(name, got);
   }
   if (jwt) {
     const t = jwtToken(view, jwt.token);
     if ("token" in t) redactor.add(t.token, 4); // else checkJwt fails the step, with the reason
   }
+  return read;
 }

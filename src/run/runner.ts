@@ -336,22 +336,21 @@ async function runStep(frame: Frame, step: RequestStep, name: string, line: numb
     const j = view.json();
     return j.ok ? j.value : undefined;
   });
-  registerSecretValues(view, step.capture, expect?.jwt, ctx.redactor);
+  const secretCaptures = registerSecretValues(view, step.capture, expect?.jwt, ctx.redactor);
   const mask = (text: string) => ctx.redactor.redact(text);
   r.failures.push(...checkExpectations(view, expect, mask));
   if (step.oauth2 && expect?.status === undefined) explainTokenError(r.failures, res, request.url);
   if (expect?.cookies) r.failures.push(...(await checkCookies(view, expect.cookies, mask)));
   if (expect?.jwt) r.failures.push(...(await checkJwt(view, expect.jwt, { redactor: ctx.redactor, jwks: auth.jwks, timeoutMs: request.timeoutMs, tls: request.tls })));
   for (const [name, capture] of Object.entries(step.capture ?? {})) {
-    const got = readCapture(view, name, capture, mask);
+    const got = secretCaptures.get(name) ?? readCapture(view, name, capture, mask);
     if ("kind" in got) {
       r.failures.push(got);
       continue;
     }
     scope.vars.set(name, got.value);
     scope.captured.add(name);
-    r.captures.push(name);
-    if (typeof capture === "string" || capture.secret !== false) ctx.redactor.add(got.value, 4);
+    r.captures.push(name); // a secret capture was registered with the Redactor by registerSecretValues
   }
   const contentType = view.header("content-type");
   r.response = { status: res.status, statusText: res.statusText, ...(contentType ? { contentType } : {}) };
