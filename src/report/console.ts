@@ -10,7 +10,7 @@ import { cutAt } from "../text.js";
 import type { Exchange } from "../run/runner.js";
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
 import type { LoadedSpec } from "../validate/validate.js";
-import type { Output, Progress, Reporter } from "./reporter.js";
+import { attemptsLine, type Output, type Progress, type Reporter } from "./reporter.js";
 
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`);
 const VERBOSE_BODY_CHARS = 2000;
@@ -147,7 +147,8 @@ function failureBlock(c: ChalkInstance, n: number, spec: SpecResult, step: StepR
     const res = step.response ? ` → ${step.response.status}${step.response.statusText ? " " + step.response.statusText : ""}` : "";
     lines.push(`   ${step.request.method} ${step.request.url}${res}`);
   }
-  if (step.attempts !== undefined) lines.push(c.dim(`   after ${step.attempts} attempt${step.attempts === 1 ? "" : "s"}`));
+  const attempts = attemptsLine(step);
+  if (attempts) lines.push(c.dim(`   ${attempts}`));
   for (const f of step.failures) lines.push(`   ${c.red("✗")} ${f.message}`);
   if (step.response?.bodyExcerpt) {
     lines.push(c.dim(`   response body${step.response.contentType ? ` (${step.response.contentType})` : ""}:`));

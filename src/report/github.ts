@@ -3,7 +3,7 @@
 // redacted first (Output.writeReport), then escaped the way the runner parses workflow commands, so a
 // response body cannot end the command and start another (`\n::add-mask::`, `%0A`, `::set-output`).
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
-import type { Output, Reporter } from "./reporter.js";
+import { attemptsLine, requestLine, type Output, type Reporter } from "./reporter.js";
 import { cutAt } from "../text.js";
 
 /** Escaping of a command's message (data): %, CR and LF. */
@@ -15,8 +15,7 @@ const MESSAGE_CHARS = 4000;
 
 function failureMessage(spec: SpecResult, step: StepResult): string {
   const lines = [
-    ...(step.request ? [`${step.request.method} ${step.request.url}${step.response ? ` -> ${step.response.status}` : ""}`] : []),
-    ...(step.attempts !== undefined ? [`after ${step.attempts} attempt${step.attempts === 1 ? "" : "s"}`] : []),
+    ...[requestLine(step), attemptsLine(step)].filter((l) => l !== undefined),
     ...step.failures.map((f) => `- ${f.message}`),
   ];
   const text = lines.join("\n") || `${spec.name} › ${step.name} failed`;

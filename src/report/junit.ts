@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import { create } from "xmlbuilder2";
 import { formatDiagnostic } from "../errors.js";
 import type { RunResult, SpecResult } from "../run/results.js";
-import type { Output, Reporter } from "./reporter.js";
+import { attemptsLine, requestLine, type Output, type Reporter } from "./reporter.js";
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 /** XML 1.0 cannot carry most control characters, even escaped: replace them. */
@@ -54,8 +54,7 @@ function addSuite(root: ReturnType<typeof create>, spec: SpecResult, id: number,
       const first = step.failures[0];
       const detail = [
         `${step.file ?? spec.file}:${step.line}`,
-        ...(step.attempts !== undefined ? [`after ${step.attempts} attempt${step.attempts === 1 ? "" : "s"}`] : []),
-        ...(step.request ? [`${step.request.method} ${step.request.url}${step.response ? ` -> ${step.response.status}` : ""}`] : []),
+        ...[attemptsLine(step), requestLine(step)].filter((l) => l !== undefined),
         ...step.failures.map((f) => `- ${f.message}`),
         ...(step.response?.bodyExcerpt ? ["response body:", step.response.bodyExcerpt] : []),
       ].join("\n");

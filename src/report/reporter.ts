@@ -8,6 +8,12 @@ import type { Exchange } from "../run/runner.js";
 import type { RunResult, SpecResult, StepResult } from "../run/results.js";
 import type { LoadedSpec } from "../validate/validate.js";
 
+/** The plain-text lines of a failed step that every report shows: its request line and its attempts. */
+export const requestLine = (step: StepResult): string | undefined =>
+  step.request && `${step.request.method} ${step.request.url}${step.response ? ` -> ${step.response.status}` : ""}`;
+export const attemptsLine = (step: StepResult): string | undefined =>
+  step.attempts === undefined ? undefined : `after ${step.attempts} attempt${step.attempts === 1 ? "" : "s"}`;
+
 export interface RunInfo {
   files: string[];
   specs: number;
